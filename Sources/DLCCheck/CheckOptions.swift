@@ -1,0 +1,17 @@
+/// What `Checker` checks, and its limits.
+public struct CheckOptions: Sendable {
+    /// Why the spec is checked: `run` needs `data` and `training`, `check` only warns without them.
+    public enum Purpose: Sendable {
+        case check, run
+    }
+
+    public var purpose: Purpose = .check
+    /// Whether to open the data files (off for `--no-data`).
+    public var readsData = true
+    /// The largest model accepted, in trainable parameters.
+    public var maximumParameters = 1_000_000_000
+    /// `--set NAME=VALUE` overrides.
+    public var overrides: [(name: String, text: String)] = []
+
+    public init() {}
+}

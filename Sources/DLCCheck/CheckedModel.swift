@@ -1,0 +1,43 @@
+import DLCData
+import DLCDiagnostics
+import DLCSpec
+
+/// One layer with its inferred output shape and parameter count.
+public struct CheckedLayer: Sendable {
+    public var name: String
+    public var kind: String
+    /// The output shape of one example, without the batch dimension.
+    public var outputShape: [Int]
+    /// Trainable parameters.
+    public var parameterCount: Int
+    /// Non-trainable state saved with the model (batchnorm's running statistics).
+    public var stateCount: Int
+    public var spec: LayerSpec
+}
+
+/// A spec whose every shape and compatibility rule holds.
+public struct CheckedModel: Sendable {
+    public var spec: Spec
+    public var inputShape: [Int]
+    public var layers: [CheckedLayer]
+    /// The training data's metadata; `nil` when data was not read (`--no-data`) or not given.
+    public var trainingData: DatasetMetadata?
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    public var stateCount: Int { layers.reduce(0) { $0 + $1.stateCount } }
+    /// An estimate of the memory a training step needs, in bytes.
+    public var trainingMemoryBytes: Int
+    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+}
+
+/// The outcome of checking one file.
+public struct CheckResult: Sendable {
+    public var file: SourceFile
+    /// Sorted by position.
+    public var diagnostics: [Diagnostic]
+    /// Present when the spec has no errors.
+    public var model: CheckedModel?
+    /// The folder relative data paths start from.
+    public var baseDirectory: String
+
+    public var hasErrors: Bool { diagnostics.containsErrors }
+}

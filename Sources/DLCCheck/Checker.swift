@@ -1,0 +1,117 @@
+import DLCData
+import DLCDiagnostics
+import DLCSpec
+
+/// Checks spec files: parsing, decoding, data metadata, shapes and compatibility, in one pass.
+public enum Checker {
+    /// Checks the spec file at `path`.
+    public static func check(path: String, options: CheckOptions = CheckOptions()) -> CheckResult {
+        check(SpecLoader.load(path: path, overrides: options.overrides), options: options)
+    }
+
+    /// Checks an already loaded spec.
+    public static func check(_ loaded: LoadedSpec, options: CheckOptions = CheckOptions()) -> CheckResult {
+        var result = CheckResult(file: loaded.file, diagnostics: loaded.diagnostics, model: nil, baseDirectory: loaded.baseDirectory)
+        guard let spec = loaded.spec else {
+            result.diagnostics = result.diagnostics.sortedByPosition()
+            return result
+        }
+        var semantic = SemanticCheck(spec: spec, options: options, baseDirectory: loaded.baseDirectory)
+        let model = semantic.run()
+        result.diagnostics = (result.diagnostics + semantic.diagnostics).sortedByPosition()
+        if !result.hasErrors { result.model = model }
+        return result
+    }
+}
+
+/// The rules that need more than one section: data against input, loss against output, and so on.
+struct SemanticCheck {
+    let spec: Spec
+    let options: CheckOptions
+    let baseDirectory: String
+    var diagnostics: [Diagnostic] = []
+
+    init(spec: Spec, options: CheckOptions, baseDirectory: String) {
+        self.spec = spec
+        self.options = options
+        self.baseDirectory = baseDirectory
+    }
+
+    mutating func run() -> CheckedModel? {
+        checkRequiredSections()
+        let data = readData()
+        guard let model = spec.model, model.isComplete, let input = model.input else { return nil }
+        var inference = ShapeInference()
+        let layers = inference.infer(input: input.value, layers: model.layers)
+        diagnostics += inference.diagnostics
+        if let data { checkInput(input, against: data) }
+        guard let layers else { return nil }
+        var checked = CheckedModel(spec: spec, inputShape: input.value, layers: layers, trainingData: data, trainingMemoryBytes: 0)
+        checkParameterLimit(checked)
+        checked.trainingMemoryBytes = MemoryEstimate.trainingBytes(checked)
+        var compatibility = Compatibility(spec: spec, model: checked)
+        compatibility.run()
+        diagnostics += compatibility.diagnostics
+        return checked
+    }
+
+    private mutating func checkRequiredSections() {
+        for section in ["data", "training"] where spec.sectionKeyRanges[section] == nil {
+            let message = "the spec has no `\(section)` section; `dlc run` needs one"
+            let help = section == "data" ? "add `data: {train: {csv: PATH, target: COLUMN}}`" : "add `training: {epochs: 10}`"
+            if options.purpose == .run {
+                diagnostics.append(.error("missing-section", message, at: nil, help: [help]))
+            } else {
+                diagnostics.append(.warning("missing-section", message, at: nil, help: [help]))
+            }
+        }
+    }
+
+    /// Reads every source's metadata; returns the training split's.
+    private mutating func readData() -> DatasetMetadata? {
+        guard options.readsData, let data = spec.data, let train = data.train else { return nil }
+        var checks = DataChecks(baseDirectory: baseDirectory)
+        let metadata = checks.metadata(of: train.value, option: "train")
+        for (option, split) in [("validation", data.validation), ("test", data.test)] {
+            guard let split, case .source(let source) = split.value else { continue }
+            guard let other = checks.metadata(of: source, option: option), let metadata else { continue }
+            if other.exampleShape != metadata.exampleShape {
+                diagnostics.append(.error("data-mismatch",
+                                          "the `\(option)` examples are shaped \(ShapeArithmetic.format(other.exampleShape)), but the training examples are \(ShapeArithmetic.format(metadata.exampleShape))",
+                                          at: split.range, help: ["every split needs the same features"]))
+            }
+        }
+        diagnostics += checks.diagnostics
+        if let metadata, let batch = spec.training?.batchSize, batch.value > metadata.exampleCount {
+            diagnostics.append(.warning("batch-larger-than-data",
+                                        "`batch_size` \(batch.value) is larger than the \(metadata.exampleCount) training examples",
+                                        at: batch.range, help: ["every step will see the whole training set; lower `batch_size`"]))
+        }
+        return metadata
+    }
+
+    private mutating func checkInput(_ input: Located<[Int]>, against data: DatasetMetadata) {
+        guard let inputCount = ShapeArithmetic.elementCount(input.value),
+              let dataCount = ShapeArithmetic.elementCount(data.exampleShape),
+              inputCount != dataCount else { return }
+        let described = data.featureNames.isEmpty
+            ? "examples shaped \(ShapeArithmetic.format(data.exampleShape)) (\(dataCount) values)"
+            : "\(dataCount) feature\(dataCount == 1 ? "" : "s")"
+        diagnostics.append(.error("input-mismatch",
+                                  "`model.input` \(ShapeArithmetic.format(input.value)) holds \(inputCount) value\(inputCount == 1 ? "" : "s") per example, but the training data has \(described)",
+                                  at: input.range, help: ["set `input: \(ShapeArithmetic.format(data.exampleShape))`"]))
+    }
+
+    private mutating func checkParameterLimit(_ model: CheckedModel) {
+        var total = 0
+        for layer in model.layers {
+            total = ShapeArithmetic.add(total, layer.parameterCount) ?? .max
+            guard total > options.maximumParameters else { continue }
+            diagnostics.append(.error("too-many-parameters",
+                                      "the model has \(ShapeArithmetic.abbreviate(total)) parameters by `\(layer.name)`, over the limit of \(ShapeArithmetic.abbreviate(options.maximumParameters))",
+                                      at: layer.spec.kindRange,
+                                      help: ["make the layers smaller, or raise the limit with `--max-parameters` if this is intended"]))
+            return
+        }
+    }
+}

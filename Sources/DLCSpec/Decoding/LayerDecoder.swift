@@ -1,0 +1,151 @@
+import DLCDiagnostics
+
+extension SpecDecoder {
+    /// Decodes one list item: a bare `KIND` or a one-key mapping `KIND: {options}`.
+    func decodeLayer(_ item: YAMLNode, index: Int) -> LayerSpec? {
+        let errorsBefore = diagnostics.count
+        let kindNode: YAMLNode
+        let optionsNode: YAMLNode?
+        switch item.content {
+        case .scalar:
+            kindNode = item
+            optionsNode = nil
+        case .mapping(let pairs):
+            guard let first = pairs.first else {
+                report(.error("expected-layer", "a layer is `KIND` or `KIND: {options}`, found an empty mapping", at: item.range))
+                return nil
+            }
+            if pairs.count > 1 {
+                reportExtraLayerKeys(pairs)
+                return nil
+            }
+            kindNode = first.key
+            optionsNode = first.value.scalar?.value == .null ? nil : first.value
+        case .sequence:
+            report(.error("expected-layer", "a layer is `KIND` or `KIND: {options}`, found a list", at: item.range,
+                          help: ["remove the extra `-` or brackets"]))
+            return nil
+        }
+        guard let kindText = kindNode.scalar?.text else { return nil }
+        guard let kind = Vocabulary.layer(kindText) else {
+            report(.error("unknown-layer", "unknown layer kind `\(kindText)`", at: kindNode.range,
+                          help: [Suggestion.didYouMean(kindText, among: Vocabulary.layers.map(\.name))
+                                 ?? "layer kinds: " + Self.list(Vocabulary.layers.map(\.name))]))
+            return nil
+        }
+        let context = "`\(kind.name)`"
+        var options = OptionPairs()
+        if let optionsNode {
+            options = self.options(of: optionsNode, definitions: kind.options, context: context,
+                                   missingAt: kindNode.range, extraKeys: ["name"])
+            guard options.isMapping else { return nil }
+        } else if !kind.allowsBareName {
+            let required = kind.options.filter(\.isRequired).map(\.name)
+            report(.error("missing-key", "\(context) needs \(Self.list(required))", at: kindNode.range,
+                          help: ["write it as `\(kind.name): {\(required.map { "\($0): ..." }.joined(separator: ", "))}`"]))
+            return nil
+        }
+        var name = Located("\(kind.name)_\(index)", at: kindNode.range)
+        if let nameNode = options["name"], let given = identifier(nameNode, option: "name") { name = given }
+        let config = layerConfig(kind.name, options)
+        guard let config, diagnostics.count == errorsBefore else { return nil }
+        var ranges: [String: SourceRange] = [:]
+        for (key, pair) in options.pairs { ranges[key] = pair.value.range }
+        return LayerSpec(name: name.value, kind: kind.name, config: config, range: item.range,
+                         kindRange: kindNode.range, optionRanges: ranges)
+    }
+
+    private func reportExtraLayerKeys(_ pairs: [YAMLPair]) {
+        let kinds = pairs.compactMap { pair in pair.keyText.flatMap { Vocabulary.layer($0) == nil ? nil : $0 } }
+        let first = pairs[0]
+        for pair in pairs.dropFirst() {
+            let key = pair.keyText ?? "?"
+            let help: String
+            if kinds.count > 1 {
+                help = "start each layer with its own `- `"
+            } else if let kind = kinds.first, Vocabulary.layer(kind)?.option(key) != nil || key == "name" {
+                help = "`\(key)` is an option of `\(kind)`: move it inside, as `\(kind): {\(key): ...}`"
+            } else {
+                help = "a layer is a one-key mapping `KIND: {options}`"
+            }
+            report(.error("expected-layer", "a layer has one kind, but this item also has `\(key)`", at: pair.key.range,
+                          help: [help], notes: [DiagnosticNote("the item starts with `\(first.keyText ?? "?")`", at: first.key.range)]))
+        }
+    }
+
+    /// Reads a kind's options into its configuration; missing options take their defaults.
+    private func layerConfig(_ kind: String, _ options: OptionPairs) -> LayerConfig? {
+        func activation() -> Activation {
+            options["activation"].flatMap { choice($0, option: "activation", among: Vocabulary.activations, what: "activation") }
+                .flatMap { Activation(rawValue: $0.value) } ?? .linear
+        }
+        func useBias() -> Bool { options["use_bias"].flatMap { boolean($0, option: "use_bias") }?.value ?? true }
+        func initializer() -> String? {
+            options["init"].flatMap { choice($0, option: "init", among: Vocabulary.initializers, what: "initializer") }?.value
+        }
+        func window(defaultSize: Size2D?, defaultStrideIsSize: Bool, sizeKey: String) -> WindowSpec? {
+            let size = options[sizeKey].flatMap { size2D($0, option: sizeKey) }?.value ?? defaultSize
+            let stride = options["stride"].flatMap { size2D($0, option: "stride") }?.value
+            let padding = options["padding"].flatMap { choice($0, option: "padding", among: Vocabulary.paddings) }
+                .flatMap { Padding(rawValue: $0.value) } ?? .valid
+            guard let size else { return nil }
+            return WindowSpec(size: size, stride: stride ?? (defaultStrideIsSize ? size : Size2D(height: 1, width: 1)), padding: padding)
+        }
+        switch kind {
+        case "dense":
+            let units = options["units"].flatMap { integer($0, option: "units", type: .positiveInteger) }
+            let activation = activation(), bias = useBias(), initializer = initializer()
+            guard let units else { return nil }
+            return .dense(units: units.value, activation: activation, useBias: bias, initializer: initializer)
+        case "dropout":
+            guard let rate = options["rate"].flatMap({ number($0, option: "rate", type: .unitIntervalOpenTop) }) else { return nil }
+            return .dropout(rate: rate.value)
+        case "leaky_relu":
+            let slope = options["negative_slope"].flatMap { number($0, option: "negative_slope", type: .nonNegativeNumber) }
+            return .activation(.leakyReLU, parameter: slope?.value ?? 0.01)
+        case "elu":
+            let alpha = options["alpha"].flatMap { number($0, option: "alpha", type: .positiveNumber) }
+            return .activation(.elu, parameter: alpha?.value ?? 1.0)
+        case "relu", "sigmoid", "tanh", "softmax", "gelu", "silu":
+            return Activation(rawValue: kind).map { .activation($0, parameter: nil) }
+        case "flatten":
+            return .flatten
+        case "conv2d":
+            let filters = options["filters"].flatMap { integer($0, option: "filters", type: .positiveInteger) }
+            let window = window(defaultSize: nil, defaultStrideIsSize: false, sizeKey: "kernel")
+            let activation = activation(), bias = useBias(), initializer = initializer()
+            guard let filters, let window else { return nil }
+            return .conv2d(filters: filters.value, window: window, activation: activation, useBias: bias, initializer: initializer)
+        case "maxpool2d", "avgpool2d":
+            guard let window = window(defaultSize: Size2D(height: 2, width: 2), defaultStrideIsSize: true, sizeKey: "size") else { return nil }
+            return kind == "maxpool2d" ? .maxPool2D(window) : .avgPool2D(window)
+        case "batchnorm":
+            let momentum = options["momentum"].flatMap { number($0, option: "momentum", type: .openUnitInterval) }
+            let epsilon = options["epsilon"].flatMap { number($0, option: "epsilon", type: .positiveNumber) }
+            return .batchNorm(momentum: momentum?.value ?? 0.1, epsilon: epsilon?.value ?? 1e-5)
+        case "reshape":
+            guard let node = options["shape"] else { return nil }
+            return decodeReshape(node).map { .reshape(shape: $0) }
+        default:
+            preconditionFailure("internal: layer kind `\(kind)` is in the vocabulary but has no decoder")
+        }
+    }
+
+    private func decodeReshape(_ node: YAMLNode) -> [Int]? {
+        let type = OptionType.list(.integer(minimum: -1, maximum: 1 << 31), minimumCount: 1)
+        guard let dims = list(node, option: "shape", type: type, minimumCount: 1, item: {
+            integer($0, option: "shape", type: .integer(minimum: -1, maximum: 1 << 31))
+        }) else { return nil }
+        for dim in dims where dim.value == 0 {
+            report(.error("out-of-range", "`shape` entries must be positive (or -1 once), found `0`", at: dim.range))
+            return nil
+        }
+        let inferred = dims.filter { $0.value == -1 }
+        if inferred.count > 1 {
+            report(.error("out-of-range", "`shape` may have one `-1`, found \(inferred.count)", at: inferred[1].range,
+                          help: ["give every dimension but one"]))
+            return nil
+        }
+        return dims.map(\.value)
+    }
+}

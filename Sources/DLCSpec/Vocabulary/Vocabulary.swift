@@ -1,0 +1,200 @@
+/// The names of the spec language, version 1: one registry for the checker, the schema and the docs.
+public enum Vocabulary {
+    public static let activations = ["linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "gelu", "silu"]
+    public static let initializers = ["he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "lecun_normal", "zeros"]
+    public static let paddings = ["valid", "same"]
+    public static let normalizations = ["none", "standard", "minmax"]
+    public static let builtinDatasets = ["xor", "spirals", "moons", "circles", "sine"]
+    public static let metrics = ["accuracy", "mae", "mse", "rmse"]
+    public static let monitors = ["val_loss", "val_accuracy", "val_mae", "val_mse", "val_rmse",
+                                  "train_loss", "train_accuracy", "train_mae", "train_mse", "train_rmse"]
+
+    /// The top-level keys, in the order the docs list them.
+    public static let topLevel: [OptionDefinition] = [
+        OptionDefinition("name", .identifier, required: true, "identifier of the model, used for run folders"),
+        OptionDefinition("description", .string, "free text"),
+        OptionDefinition("hyperparameters", .string, "mapping of name to scalar, referenced as `$name`"),
+        OptionDefinition("data", .string, "where examples come from (needed by `dlc run`)"),
+        OptionDefinition("model", .string, required: true, "`input` shape and `layers`"),
+        OptionDefinition("loss", .choice(losses.map(\.name)), required: true, "the loss to minimize"),
+        OptionDefinition("optimizer", .choice(optimizers.map(\.name)), required: true, "the optimizer and its options"),
+        OptionDefinition("training", .string, "epochs, batch size, seed, early stopping (needed by `dlc run`)"),
+        OptionDefinition("metrics", .list(.choice(metrics), minimumCount: 0), "metrics reported besides the loss"),
+    ]
+
+    static let activationOption = OptionDefinition("activation", .choice(activations), default: "linear", "activation applied to the output")
+    static let biasOption = OptionDefinition("use_bias", .boolean, default: "true", "whether the layer adds a bias")
+    static let initOption = OptionDefinition("init", .choice(initializers), "weight initializer (default: He for relu-like activations, Glorot otherwise)")
+    static let poolOptions = [
+        OptionDefinition("size", .size2D, default: "2", "window height and width"),
+        OptionDefinition("stride", .size2D, "step between windows (default: the size)"),
+        OptionDefinition("padding", .choice(paddings), default: "valid", "`valid` drops partial windows; `same` keeps ceil(input / stride)"),
+    ]
+
+    /// Every layer kind of version 1. Every kind also takes `name`.
+    public static let layers: [KindDefinition] = [
+        KindDefinition("dense", "fully connected: [in] -> [units]", options: [
+            OptionDefinition("units", .positiveInteger, required: true, "number of outputs"),
+            activationOption, biasOption, initOption,
+        ]),
+        KindDefinition("dropout", "zeroes a fraction of inputs in training, scaling the rest", options: [
+            OptionDefinition("rate", .unitIntervalOpenTop, required: true, "fraction of inputs to drop"),
+        ]),
+        KindDefinition("relu", "max(x, 0)"),
+        KindDefinition("sigmoid", "1 / (1 + exp(-x))"),
+        KindDefinition("tanh", "hyperbolic tangent"),
+        KindDefinition("softmax", "exp(x) / sum(exp(x)) over the last axis"),
+        KindDefinition("leaky_relu", "x if x > 0, else negative_slope * x", options: [
+            OptionDefinition("negative_slope", .nonNegativeNumber, default: "0.01", "slope for negative inputs"),
+        ]),
+        KindDefinition("elu", "x if x > 0, else alpha * (exp(x) - 1)", options: [
+            OptionDefinition("alpha", .positiveNumber, default: "1.0", "scale for negative inputs"),
+        ]),
+        KindDefinition("gelu", "x * Phi(x), the Gaussian error linear unit"),
+        KindDefinition("silu", "x * sigmoid(x)"),
+        KindDefinition("flatten", "[d1, d2, ...] -> [d1 * d2 * ...]"),
+        KindDefinition("conv2d", "2-D convolution: [height, width, channels] -> [height', width', filters]", options: [
+            OptionDefinition("filters", .positiveInteger, required: true, "number of output channels"),
+            OptionDefinition("kernel", .size2D, required: true, "kernel height and width"),
+            OptionDefinition("stride", .size2D, default: "1", "step between kernel positions"),
+            OptionDefinition("padding", .choice(paddings), default: "valid", "`valid` (no padding) or `same` (output = ceil(input / stride))"),
+            activationOption, biasOption, initOption,
+        ]),
+        KindDefinition("maxpool2d", "maximum over windows: [height, width, channels] -> [height', width', channels]", options: poolOptions),
+        KindDefinition("avgpool2d", "mean over windows: [height, width, channels] -> [height', width', channels]", options: poolOptions),
+        KindDefinition("batchnorm", "normalizes each channel (last axis) with batch statistics", options: [
+            OptionDefinition("momentum", .openUnitInterval, default: "0.1", "weight of the new batch in the running statistics (PyTorch's convention)"),
+            OptionDefinition("epsilon", .positiveNumber, default: "1e-5", "added to the variance"),
+        ]),
+        KindDefinition("reshape", "same elements, new shape", options: [
+            OptionDefinition("shape", .list(.integer(minimum: -1, maximum: nil), minimumCount: 1), required: true,
+                             "the new shape without the batch dimension; one entry may be -1"),
+        ]),
+    ]
+
+    public static let losses: [KindDefinition] = [
+        KindDefinition("mse", "mean squared error"),
+        KindDefinition("mae", "mean absolute error"),
+        KindDefinition("cross_entropy", "categorical cross-entropy over classes (softmax or logits output)", options: [
+            OptionDefinition("label_smoothing", .unitIntervalOpenTop, default: "0", "mass spread uniformly over the classes"),
+        ]),
+        KindDefinition("binary_cross_entropy", "cross-entropy of one sigmoid or logit output"),
+    ]
+
+    static func learningRate(_ value: String) -> OptionDefinition {
+        OptionDefinition("learning_rate", .positiveNumber, default: value, "step size")
+    }
+
+    static func weightDecay(_ value: String) -> OptionDefinition {
+        OptionDefinition("weight_decay", .nonNegativeNumber, default: value, "L2 penalty (decoupled for adamw)")
+    }
+
+    /// Optimizers, with PyTorch's defaults.
+    public static let optimizers: [KindDefinition] = [
+        KindDefinition("sgd", "stochastic gradient descent", options: [
+            learningRate("0.01"),
+            OptionDefinition("momentum", .unitIntervalOpenTop, default: "0", "momentum factor"),
+            OptionDefinition("nesterov", .boolean, default: "false", "Nesterov momentum"),
+            weightDecay("0"),
+        ]),
+        KindDefinition("adam", "Adam", options: adamOptions(weightDecay: "0")),
+        KindDefinition("adamw", "Adam with decoupled weight decay", options: adamOptions(weightDecay: "0.01")),
+        KindDefinition("rmsprop", "RMSprop", options: [
+            learningRate("0.01"),
+            OptionDefinition("rho", .unitIntervalOpenTop, default: "0.99", "decay of the squared-gradient average (PyTorch's alpha)"),
+            OptionDefinition("epsilon", .positiveNumber, default: "1e-8", "added to the denominator"),
+            OptionDefinition("momentum", .unitIntervalOpenTop, default: "0", "momentum factor"),
+            OptionDefinition("centered", .boolean, default: "false", "normalize by the gradient's variance"),
+            weightDecay("0"),
+        ]),
+    ]
+
+    static func adamOptions(weightDecay decay: String) -> [OptionDefinition] {
+        [
+            learningRate("0.001"),
+            OptionDefinition("beta1", .unitIntervalOpenTop, default: "0.9", "decay of the gradient average"),
+            OptionDefinition("beta2", .unitIntervalOpenTop, default: "0.999", "decay of the squared-gradient average"),
+            OptionDefinition("epsilon", .positiveNumber, default: "1e-8", "added to the denominator"),
+            weightDecay(decay),
+        ]
+    }
+
+    static let warmup = OptionDefinition("warmup_epochs", .nonNegativeInteger, default: "0", "epochs of linear warmup from 0")
+
+    /// Learning-rate schedules for `training.schedule`.
+    public static let schedules: [KindDefinition] = [
+        KindDefinition("step", "multiply the rate by gamma every step_size epochs", options: [
+            OptionDefinition("step_size", .positiveInteger, required: true, "epochs between decays"),
+            OptionDefinition("gamma", .number(minimum: 0, minimumExclusive: true, maximum: 1, maximumExclusive: false), default: "0.1", "decay factor"),
+            warmup,
+        ]),
+        KindDefinition("exponential", "multiply the rate by gamma every epoch", options: [
+            OptionDefinition("gamma", .number(minimum: 0, minimumExclusive: true, maximum: 1, maximumExclusive: false), required: true, "decay factor"),
+            warmup,
+        ]),
+        KindDefinition("cosine", "cosine annealing to min_learning_rate over the epochs", options: [
+            OptionDefinition("min_learning_rate", .nonNegativeNumber, default: "0", "final rate"),
+            warmup,
+        ]),
+    ]
+
+    public static let dataSection: [OptionDefinition] = [
+        OptionDefinition("train", .string, required: true, "the training source"),
+        OptionDefinition("validation", .string, "a source, or a fraction in (0, 1) of the training examples"),
+        OptionDefinition("test", .string, "a source, or a fraction in (0, 1) of the training examples"),
+        OptionDefinition("normalize", .choice(normalizations), default: "none", "feature scaling fitted on the training split"),
+    ]
+
+    /// Data sources: the key that names the kind, with its sibling options.
+    public static let dataSources: [KindDefinition] = [
+        KindDefinition("csv", "a CSV file with a header row", options: [
+            OptionDefinition("csv", .path, required: true, "the file, relative to the spec's folder"),
+            OptionDefinition("target", .nameOrNames, required: true, "the label column (or the value columns of a regression)"),
+            OptionDefinition("features", .list(.string, minimumCount: 1), "the feature columns (default: every other column)"),
+        ]),
+        KindDefinition("idx", "the MNIST IDX format, optionally gzip-compressed", options: [
+            OptionDefinition("idx", .string, required: true, "a mapping with `images` and `labels` paths"),
+        ]),
+        KindDefinition("builtin", "a seeded synthetic set", options: [
+            OptionDefinition("builtin", .choice(builtinDatasets), required: true, "which set"),
+            OptionDefinition("samples", .integer(minimum: 1, maximum: 10_000_000), "number of examples (xor: 4, others: 200)"),
+            OptionDefinition("noise", .nonNegativeNumber, default: "0", "standard deviation of Gaussian noise on the features"),
+        ]),
+    ]
+
+    public static let idxFiles: [OptionDefinition] = [
+        OptionDefinition("images", .path, required: true, "the images file"),
+        OptionDefinition("labels", .path, required: true, "the labels file"),
+    ]
+
+    public static let modelSection: [OptionDefinition] = [
+        OptionDefinition("input", .list(.positiveInteger, minimumCount: 1), required: true, "shape of one example, without the batch dimension"),
+        OptionDefinition("layers", .string, required: true, "the layers, in order"),
+    ]
+
+    public static let trainingSection: [OptionDefinition] = [
+        OptionDefinition("epochs", .integer(minimum: 1, maximum: 1_000_000), required: true, "passes over the training data"),
+        OptionDefinition("batch_size", .integer(minimum: 1, maximum: 1_000_000), default: "32", "examples per step"),
+        OptionDefinition("seed", .integer(minimum: 0, maximum: nil), default: "0", "seed of initialization, shuffling and dropout"),
+        OptionDefinition("early_stopping", .string, "stop when a monitored value stops improving"),
+        OptionDefinition("clip_norm", .positiveNumber, "clip gradients to this global L2 norm"),
+        OptionDefinition("schedule", .choice(schedules.map(\.name)), "learning-rate schedule"),
+    ]
+
+    public static let earlyStopping: [OptionDefinition] = [
+        OptionDefinition("monitor", .choice(monitors), default: "val_loss", "the value watched"),
+        OptionDefinition("patience", .positiveInteger, default: "5", "epochs without improvement before stopping"),
+        OptionDefinition("min_delta", .nonNegativeNumber, default: "0", "smallest change that counts as improvement"),
+        OptionDefinition("restore_best", .boolean, default: "false", "restore the best epoch's weights at the end"),
+    ]
+
+    public static let repeatBlock: [OptionDefinition] = [
+        OptionDefinition("repeat", .integer(minimum: 1, maximum: 1000), required: true, "how many times"),
+        OptionDefinition("layers", .string, required: true, "the block to repeat"),
+    ]
+
+    public static func layer(_ name: String) -> KindDefinition? { layers.first { $0.name == name } }
+    public static func loss(_ name: String) -> KindDefinition? { losses.first { $0.name == name } }
+    public static func optimizer(_ name: String) -> KindDefinition? { optimizers.first { $0.name == name } }
+    public static func schedule(_ name: String) -> KindDefinition? { schedules.first { $0.name == name } }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct DLC: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlc",
+        abstract: "Declarative deep-learning specs: check them in milliseconds, train them on the CPU.",
+        version: "0.1.0",
+        subcommands: [CheckCommand.self, SchemaCommand.self]
+    )
+}

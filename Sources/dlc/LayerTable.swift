@@ -1,0 +1,43 @@
+import DLCCheck
+
+/// The per-layer table of a valid spec: name, kind, output shape, parameters, and the totals.
+struct LayerTable {
+    let model: CheckedModel
+    let path: String
+
+    func render() -> String {
+        var rows = [["layer", "kind", "output", "parameters"]]
+        rows.append(["input", "", ShapeArithmetic.format(model.inputShape), ""])
+        for layer in model.layers {
+            rows.append([layer.name, layer.kind, ShapeArithmetic.format(layer.outputShape), Self.grouped(layer.parameterCount)])
+        }
+        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var out = "\(path): \(model.spec.name?.value ?? "model") is valid\n"
+        for (index, row) in rows.enumerated() {
+            var line = "  "
+            for column in 0..<4 {
+                let cell = row[column]
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                line += column == 3 ? padding + cell : cell + padding + "  "
+            }
+            out += line + "\n"
+            if index == 0 { out += "  " + String(repeating: "-", count: widths.reduce(0, +) + 6) + "\n" }
+        }
+        var totals = "  total: \(Self.grouped(model.parameterCount)) trainable parameters"
+        if model.stateCount > 0 { totals += " + \(Self.grouped(model.stateCount)) running statistics" }
+        totals += ", ~\(MemoryEstimate.format(bytes: model.trainingMemoryBytes)) to train"
+        if let batch = model.spec.training?.batchSize.value { totals += " at batch size \(batch)" }
+        return out + totals + "\n"
+    }
+
+    /// `1,234,567`.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return out
+    }
+}
