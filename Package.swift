@@ -37,8 +37,8 @@ let package = Package(
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DLCCheckTests",
-            dependencies: ["DLCCheck"],
-            resources: [.copy("Golden")]
+            dependencies: ["DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics"],
+            exclude: ["Golden"]
         ),
     ]
 )

@@ -55,7 +55,9 @@ struct SemanticCheck {
         return checked
     }
 
+    /// Errors for `run`; warnings for `check`, and only on an otherwise clean spec.
     private mutating func checkRequiredSections() {
+        guard options.purpose == .run || spec.isComplete else { return }
         for section in ["data", "training"] where spec.sectionKeyRanges[section] == nil {
             let message = "the spec has no `\(section)` section; `dlc run` needs one"
             let help = section == "data" ? "add `data: {train: {csv: PATH, target: COLUMN}}`" : "add `training: {epochs: 10}`"

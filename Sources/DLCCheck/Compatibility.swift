@@ -128,7 +128,7 @@ struct Compatibility {
             case .accuracy where !classLabels:
                 error("metric-mismatch", "`accuracy` needs class labels, but this model regresses values", at: metric.range,
                       help: "use `mae`, `mse` or `rmse`")
-            case .mae, .mse, .rmse where loss.isClassification:
+            case .mae where loss.isClassification, .mse where loss.isClassification, .rmse where loss.isClassification:
                 error("metric-mismatch", "`\(metric.value.rawValue)` measures regression outputs, but `\(loss.name)` is a classification loss",
                       at: metric.range, help: "use `accuracy`")
             default:

@@ -106,23 +106,30 @@ public enum DiagnosticRenderer {
         String(diagnostic.range?.start.line ?? 1).count + 1
     }
 
+    /// The longest stretch of a line shown; longer lines are cut around the span.
+    static let maximumSnippetWidth = 120
+
     private static func snippet(_ range: SourceRange, in file: SourceFile, gutter: String, style: TextStyle) -> String? {
         guard let line = file.line(range.start.line) else { return nil }
         let scalars = Array(line.unicodeScalars)
-        let startColumn = min(max(range.start.column, 1), scalars.count + 1)
-        let endColumn: Int
-        if range.end.line == range.start.line {
-            endColumn = min(max(range.end.column, startColumn + 1), scalars.count + 1)
-        } else {
-            endColumn = scalars.count + 1
+        let start = min(max(range.start.column, 1), scalars.count + 1) - 1
+        var end = range.end.line == range.start.line ? min(max(range.end.column - 1, start + 1), scalars.count) : scalars.count
+        var from = 0, to = scalars.count
+        if scalars.count > maximumSnippetWidth {
+            from = max(0, start - maximumSnippetWidth / 3)
+            to = min(scalars.count, from + maximumSnippetWidth)
+            end = min(end, to)
         }
-        let caretCount = max(1, endColumn - startColumn)
+        let prefix = from > 0 ? "..." : "", suffix = to < scalars.count ? "..." : ""
+        let shown = prefix + String(String.UnicodeScalarView(scalars[from..<to].map { $0 == "\u{FFFD}" || $0.properties.generalCategory == .control && $0 != "\t" ? "\u{FFFD}" : $0 })) + suffix
         // Keep tabs in the padding so the caret lines up under tabbed text.
-        let padding = scalars.prefix(startColumn - 1).map { $0 == "\t" ? "\t" : " " }.joined()
+        let padding = String(repeating: " ", count: prefix.count)
+            + scalars[from..<min(start, to)].map { $0 == "\t" ? "\t" : String(repeating: " ", count: DisplayWidth.of($0)) }.joined()
+        let caretCount = max(1, scalars[min(start, to)..<max(min(start, to), end)].reduce(0) { $0 + DisplayWidth.of($1) })
         let number = String(range.start.line).padding(toLength: gutter.count, withPad: " ", startingAt: 0)
         let bar = style.paint("|", .blue)
         var out = "\(gutter)\(bar)\n"
-        out += "\(style.paint(number, .blue))\(bar) \(line)\n"
+        out += "\(style.paint(number, .blue))\(bar) \(shown)\n"
         out += "\(gutter)\(bar) \(padding)\(style.paint(String(repeating: "^", count: caretCount), .red))\n"
         return out
     }

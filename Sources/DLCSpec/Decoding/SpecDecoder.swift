@@ -62,7 +62,7 @@ public final class SpecDecoder {
     }
 
     /// Reads a mapping node's options. `missingAt` is where "missing option" errors point
-    /// (`nil`: at the mapping itself).
+    /// (`nil`: the file as a whole, for the top level).
     func options(
         of node: YAMLNode, pairs: [YAMLPair]? = nil, definitions: [OptionDefinition], context: String,
         missingAt: SourceRange?, extraKeys: Set<String> = []
@@ -84,7 +84,7 @@ public final class SpecDecoder {
             }
         }
         for definition in definitions where definition.isRequired && result.pairs[definition.name] == nil {
-            report(.error("missing-key", "\(context) is missing `\(definition.name)`", at: missingAt ?? Self.head(of: node),
+            report(.error("missing-key", "\(context) is missing `\(definition.name)`", at: missingAt,
                           help: ["add `\(definition.name): ...` (\(definition.type.phrase)): \(definition.summary)"]))
         }
         return result

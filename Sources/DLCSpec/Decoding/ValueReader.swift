@@ -7,10 +7,13 @@ struct ResolvedScalar {
     var range: SourceRange
     /// The hyperparameter the value came from, if it was a reference.
     var reference: Hyperparameter?
+    /// The scalar's own text, when the value was written in place.
+    var literal: String?
 
     /// "found the integer `0`" or "`$neurons` is the integer `0`", for messages.
     var foundPhrase: String {
         if let reference { return "but `$\(reference.name)` is \(Self.describe(value))" }
+        if case .number = value, let literal { return "found the number `\(literal)`" }
         return "found \(Self.describe(value))"
     }
 
@@ -48,7 +51,7 @@ extension SpecDecoder {
         if case .string(let text) = value, scalar.style == .plain, text.hasPrefix("$") {
             return reference(String(text.dropFirst()), at: node.range)
         }
-        return ResolvedScalar(value: value, range: node.range)
+        return ResolvedScalar(value: value, range: node.range, literal: scalar.text)
     }
 
     /// Looks up `$name`.

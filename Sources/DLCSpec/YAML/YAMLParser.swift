@@ -98,7 +98,7 @@ struct YAMLTreeBuilder {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                diagnostics.append(Self.syntaxError(parser))
+                diagnostics.append(Self.syntaxError(parser, buffer: buffer))
                 return
             }
             let type = event.type
@@ -210,11 +210,12 @@ struct YAMLTreeBuilder {
 
     // MARK: - libyaml conversions
 
-    private static func syntaxError(_ parser: yaml_parser_t) -> Diagnostic {
-        let problem = optionalString(parser.problem) ?? "unknown problem"
+    private static func syntaxError(_ parser: yaml_parser_t, buffer: UnsafeBufferPointer<UInt8>) -> Diagnostic {
+        var problem = optionalString(parser.problem) ?? "unknown problem"
         let location: SourceLocation
         if parser.error == YAML_READER_ERROR {
-            location = SourceLocation(line: 1, column: 1)
+            location = Self.location(ofByte: parser.problem_offset, in: buffer)
+            if parser.problem_value >= 0 { problem += " (found byte 0x" + String(parser.problem_value, radix: 16, uppercase: true) + ")" }
         } else {
             location = Self.location(parser.problem_mark)
         }
@@ -223,6 +224,15 @@ struct YAMLTreeBuilder {
             diagnostic = diagnostic.noting(context, at: SourceRange(at: Self.location(parser.context_mark)))
         }
         return diagnostic.helping(YAMLSyntaxHelp.advice(for: problem))
+    }
+
+    /// The line and column of a byte offset, counting columns in Unicode scalars.
+    static func location(ofByte offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> SourceLocation {
+        var line = 1, column = 1
+        for byte in buffer.prefix(max(0, offset)) {
+            if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+        }
+        return SourceLocation(line: line, column: column)
     }
 
     static func location(_ mark: yaml_mark_t) -> SourceLocation {

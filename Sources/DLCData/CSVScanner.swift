@@ -1,0 +1,157 @@
+/// One field of a CSV record, as byte offsets into the file.
+struct CSVField {
+    /// The field's content `start..<end` (inside the quotes for a quoted field).
+    var start: Int
+    var end: Int
+    /// Whether the field is quoted (its opening quote is at `start - 1`).
+    var isQuoted: Bool
+    /// Whether the content holds doubled quotes (`""`) that stand for one quote.
+    var hasEscapedQuotes: Bool
+
+    /// Where the field begins: its first byte, or its opening quote.
+    var offset: Int { isQuoted ? start - 1 : start }
+    /// Just past the field: after its closing quote when it has one.
+    var endOffset: Int { isQuoted ? end + 1 : end }
+}
+
+/// Splits UTF-8 CSV bytes into records of fields without copying them.
+///
+/// Accepts `\n` and `\r\n` line ends, trailing blank lines, a UTF-8 byte order mark, and
+/// double-quoted fields with `""` for a quote (a quoted field may span lines). Rejects invalid
+/// UTF-8, a bare `\r`, an unterminated quote and text after a closing quote. Lines and columns
+/// are worked out only when an error is reported.
+struct CSVScanner {
+    private let bytes: [UInt8]
+    private let path: String
+    private let bodyStart: Int
+    private var position: Int
+
+    init(bytes: [UInt8], path: String) {
+        self.bytes = bytes
+        self.path = path
+        let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        bodyStart = bytes.starts(with: byteOrderMark) ? 3 : 0
+        position = bodyStart
+    }
+
+    /// The content of `field`, with doubled quotes undone and spaces and tabs around it removed.
+    func value(of field: CSVField) -> ArraySlice<UInt8> {
+        var content = bytes[field.start..<field.end]
+        if field.hasEscapedQuotes {
+            var unescaped: [UInt8] = []
+            var previousWasQuote = false
+            for byte in content {
+                if byte == .quote && previousWasQuote {
+                    previousWasQuote = false
+                    continue
+                }
+                previousWasQuote = byte == .quote
+                unescaped.append(byte)
+            }
+            content = unescaped[...]
+        }
+        while let first = content.first, first == .space || first == .tab { content.removeFirst() }
+        while let last = content.last, last == .space || last == .tab { content.removeLast() }
+        return content
+    }
+
+    /// A `.malformed` error at byte `offset`, with its 1-based line and column (in Unicode scalars).
+    func error(at offset: Int, _ message: String) -> DataError {
+        let end = min(max(offset, bodyStart), bytes.count)
+        var line = 1
+        var lineStart = bodyStart
+        for index in bodyStart..<end where bytes[index] == .newline {
+            line += 1
+            lineStart = index + 1
+        }
+        let column = bytes[lineStart..<end].reduce(1) { count, byte in byte & 0xC0 == 0x80 ? count : count + 1 }
+        return .malformed(path: path, line: line, column: column, message: message)
+    }
+
+    /// Reads the next record into `fields` and returns true, or returns false at the end of the
+    /// input. A blank line in the middle of the file is a record of one empty field; blank lines
+    /// at the end are ignored.
+    mutating func nextRecord(into fields: inout [CSVField]) throws(DataError) -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        guard position < bytes.count else { return false }
+        var index = position
+        defer { position = index }
+        let outcome = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(DataError) -> Bool in try scanRecord(buffer, index: &index, fields: &fields) }
+        }
+        return try outcome.get()
+    }
+
+    private func scanRecord(
+        _ buffer: UnsafeBufferPointer<UInt8>, index: inout Int, fields: inout [CSVField]
+    ) throws(DataError) -> Bool {
+        let count = buffer.count
+        if buffer[index] == .newline || buffer[index] == .carriageReturn,
+           buffer[index...].allSatisfy({ $0 == .newline || $0 == .carriageReturn }) {
+            index = count
+            return false
+        }
+        while true {
+            if index < count && buffer[index] == .quote {
+                let opening = index
+                index += 1
+                var escaped = false
+                while true {
+                    guard index < count else {
+                        throw error(at: opening, "unterminated quoted field: no closing `\"`")
+                    }
+                    let byte = buffer[index]
+                    if byte == .quote {
+                        guard index + 1 < count && buffer[index + 1] == .quote else { break }
+                        escaped = true
+                        index += 2
+                    } else {
+                        index += byte < 0x80 ? 1 : try sequenceLength(buffer, at: index)
+                    }
+                }
+                fields.append(CSVField(start: opening + 1, end: index, isQuoted: true, hasEscapedQuotes: escaped))
+                index += 1
+                if index < count, buffer[index] != .comma, buffer[index] != .newline, buffer[index] != .carriageReturn {
+                    throw error(at: index, "unexpected text after a closing quote; a quoted field must end at `,` or the end of the line")
+                }
+            } else {
+                let start = index
+                while index < count {
+                    let byte = buffer[index]
+                    if byte == .comma || byte == .newline || byte == .carriageReturn { break }
+                    index += byte < 0x80 ? 1 : try sequenceLength(buffer, at: index)
+                }
+                fields.append(CSVField(start: start, end: index, isQuoted: false, hasEscapedQuotes: false))
+            }
+            if index == count { return true }
+            if buffer[index] == .comma {
+                index += 1
+                continue
+            }
+            if buffer[index] == .carriageReturn {
+                guard index + 1 < count && buffer[index + 1] == .newline else {
+                    throw error(at: index, "carriage return without a line feed; lines must end in `\\n` or `\\r\\n`")
+                }
+                index += 1
+            }
+            index += 1
+            return true
+        }
+    }
+
+    /// The length of the valid UTF-8 sequence at `index`, or a `.malformed` error at its position.
+    private func sequenceLength(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) throws(DataError) -> Int {
+        if let length = UTF8Validation.sequenceLength(buffer, at: index) { return length }
+        let hex = String(buffer[index], radix: 16, uppercase: true)
+        throw error(at: index, "invalid UTF-8 (byte 0x\(hex.count == 1 ? "0" + hex : hex)); the file must be UTF-8 text")
+    }
+}
+
+extension UInt8 {
+    static let newline = UInt8(ascii: "\n")
+    static let carriageReturn = UInt8(ascii: "\r")
+    static let comma = UInt8(ascii: ",")
+    static let quote = UInt8(ascii: "\"")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+}
