@@ -10,21 +10,22 @@ enum CSVMetadataReader {
             throw .unreadable(path: path, reason: "the file is gzip-compressed; a CSV source must be uncompressed text")
         }
         var scanner = CSVScanner(bytes: bytes, path: path)
-        var fields: [CSVField] = []
-        guard try scanner.nextRecord(into: &fields) else {
+        guard let headerFields = try scanner.nextRecord() else {
             throw .malformed(path: path, line: 1, column: 1, message: "the file is empty; a CSV source needs a header row and data rows")
         }
-        let header = try headerNames(fields, scanner: scanner)
+        let header = try headerNames(headerFields, scanner: scanner)
         let columns = try CSVColumnSelection(header: header, target: target, features: features, path: path)
 
         var exampleCount = 0
         var distinctValues = Set<ArraySlice<UInt8>>()
         var everyValueIsNumeric = true
         let isSingleTarget = columns.targetIndices.count == 1
-        while try scanner.nextRecord(into: &fields) {
+        // One slot more than the header has, to point at the first extra field of a long row.
+        var fields = [CSVField](repeating: .empty, count: header.count + 1)
+        while let fieldCount = try scanner.nextRecord(into: &fields) {
             exampleCount += 1
-            guard fields.count == header.count else {
-                throw fieldCountError(fields, expected: header.count, scanner: scanner)
+            guard fieldCount == header.count else {
+                throw fieldCountError(fields.prefix(fieldCount), count: fieldCount, expected: header.count, scanner: scanner)
             }
             for index in columns.targetIndices {
                 let field = fields[index]
@@ -81,12 +82,13 @@ enum CSVMetadataReader {
     }
 
     /// "expected N fields, found M", at the first extra field or at the end of a short row.
-    private static func fieldCountError(_ fields: [CSVField], expected: Int, scanner: CSVScanner) -> DataError {
-        if let only = fields.first, fields.count == 1, only.start == only.end, !only.isQuoted {
+    /// `fields` holds the row's first fields (up to `expected + 1` of them), `count` is their number.
+    private static func fieldCountError(_ fields: ArraySlice<CSVField>, count: Int, expected: Int, scanner: CSVScanner) -> DataError {
+        if let only = fields.first, count == 1, only.start == only.end, !only.isQuoted {
             return scanner.error(at: only.offset, "empty line; expected \(expected) fields")
         }
-        let message = "expected \(expected) fields, found \(fields.count)"
-        if fields.count > expected {
+        let message = "expected \(expected) fields, found \(count)"
+        if count > expected, fields.count > expected {
             return scanner.error(at: fields[expected].offset, message)
         }
         return scanner.error(at: fields.last?.endOffset ?? 0, message)

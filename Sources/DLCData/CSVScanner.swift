@@ -12,6 +12,9 @@ struct CSVField {
     var offset: Int { isQuoted ? start - 1 : start }
     /// Just past the field: after its closing quote when it has one.
     var endOffset: Int { isQuoted ? end + 1 : end }
+
+    /// A placeholder for slots not yet filled.
+    static let empty = CSVField(start: 0, end: 0, isQuoted: false, hasEscapedQuotes: false)
 }
 
 /// Splits UTF-8 CSV bytes into records of fields without copying them.
@@ -68,29 +71,45 @@ struct CSVScanner {
         return .malformed(path: path, line: line, column: column, message: message)
     }
 
-    /// Reads the next record into `fields` and returns true, or returns false at the end of the
-    /// input. A blank line in the middle of the file is a record of one empty field; blank lines
-    /// at the end are ignored.
-    mutating func nextRecord(into fields: inout [CSVField]) throws(DataError) -> Bool {
-        fields.removeAll(keepingCapacity: true)
-        guard position < bytes.count else { return false }
-        var index = position
-        defer { position = index }
+    /// Reads the next record and returns its number of fields, or nil at the end of the input.
+    ///
+    /// Stores the record's first `slots.count` fields in `slots` (the rest are only counted), so
+    /// a caller that needs a few columns of each row does not pay for the others. A blank line in
+    /// the middle of the file is a record of one empty field; blank lines at the end are ignored.
+    mutating func nextRecord(into slots: inout [CSVField]) throws(DataError) -> Int? {
+        guard position < bytes.count else { return nil }
+        let start = position
         let outcome = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(DataError) -> Bool in try scanRecord(buffer, index: &index, fields: &fields) }
+            slots.withUnsafeMutableBufferPointer { slots in
+                Result { () throws(DataError) -> (fieldCount: Int?, next: Int) in try scanRecord(buffer, from: start, slots: slots) }
+            }
         }
-        return try outcome.get()
+        let (fieldCount, next) = try outcome.get()
+        position = next
+        return fieldCount
     }
 
+    /// Reads the next record and returns all its fields, or nil at the end of the input.
+    mutating func nextRecord() throws(DataError) -> [CSVField]? {
+        var probe = self
+        var none: [CSVField] = []
+        guard let count = try probe.nextRecord(into: &none) else { return nil }
+        var fields = [CSVField](repeating: .empty, count: count)
+        _ = try nextRecord(into: &fields)
+        return fields
+    }
+
+    /// Scans the record at `index`; returns its field count (nil at the end) and where the next begins.
     private func scanRecord(
-        _ buffer: UnsafeBufferPointer<UInt8>, index: inout Int, fields: inout [CSVField]
-    ) throws(DataError) -> Bool {
+        _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, slots: UnsafeMutableBufferPointer<CSVField>
+    ) throws(DataError) -> (fieldCount: Int?, next: Int) {
         let count = buffer.count
+        var index = start
         if buffer[index] == .newline || buffer[index] == .carriageReturn,
            buffer[index...].allSatisfy({ $0 == .newline || $0 == .carriageReturn }) {
-            index = count
-            return false
+            return (nil, count)
         }
+        var fieldCount = 0
         while true {
             if index < count && buffer[index] == .quote {
                 let opening = index
@@ -109,7 +128,9 @@ struct CSVScanner {
                         index += byte < 0x80 ? 1 : try sequenceLength(buffer, at: index)
                     }
                 }
-                fields.append(CSVField(start: opening + 1, end: index, isQuoted: true, hasEscapedQuotes: escaped))
+                if fieldCount < slots.count {
+                    slots[fieldCount] = CSVField(start: opening + 1, end: index, isQuoted: true, hasEscapedQuotes: escaped)
+                }
                 index += 1
                 if index < count, buffer[index] != .comma, buffer[index] != .newline, buffer[index] != .carriageReturn {
                     throw error(at: index, "unexpected text after a closing quote; a quoted field must end at `,` or the end of the line")
@@ -121,9 +142,12 @@ struct CSVScanner {
                     if byte == .comma || byte == .newline || byte == .carriageReturn { break }
                     index += byte < 0x80 ? 1 : try sequenceLength(buffer, at: index)
                 }
-                fields.append(CSVField(start: start, end: index, isQuoted: false, hasEscapedQuotes: false))
+                if fieldCount < slots.count {
+                    slots[fieldCount] = CSVField(start: start, end: index, isQuoted: false, hasEscapedQuotes: false)
+                }
             }
-            if index == count { return true }
+            fieldCount += 1
+            if index == count { return (fieldCount, index) }
             if buffer[index] == .comma {
                 index += 1
                 continue
@@ -134,8 +158,7 @@ struct CSVScanner {
                 }
                 index += 1
             }
-            index += 1
-            return true
+            return (fieldCount, index + 1)
         }
     }
 

@@ -42,6 +42,12 @@ public struct WindowSpec: Sendable, Hashable {
     public var size: Size2D
     public var stride: Size2D
     public var padding: Padding
+
+    public init(size: Size2D, stride: Size2D, padding: Padding) {
+        self.size = size
+        self.stride = stride
+        self.padding = padding
+    }
 }
 
 /// A layer's kind with its resolved options.

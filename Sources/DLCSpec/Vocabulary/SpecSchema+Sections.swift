@@ -38,7 +38,7 @@ extension SpecSchema {
             "layers": ["type": "array", "items": ref("layer")],
             "layer": layer(),
             "repeat": described(mapping(Vocabulary.repeatBlock, nested: ["layers": ref("layers")]),
-                                "a block of layers repeated `repeat` times; layers inside it may not be named"),
+                                "a block of layers, repeated `repeat` times; a named layer in a block that repeats is an error"),
             "loss": kinds(Vocabulary.losses),
             "optimizer": kinds(Vocabulary.optimizers),
             "training": mapping(Vocabulary.trainingSection, nested: [
@@ -51,6 +51,9 @@ extension SpecSchema {
     }
 
     /// `hyperparameters`: names to scalars; a hyperparameter cannot refer to another.
+    ///
+    /// JSON cannot tell a quoted `"$x"` (a literal string to dlc) from a plain `$x` (an error), so
+    /// the schema rejects both.
     static func hyperparameters() -> [String: Any] {
         let valueSchema: [String: Any] = [
             "type": ["string", "number", "integer", "boolean"],
