@@ -47,7 +47,8 @@ enum CSVMetadataReader {
         let dataTarget: DataTarget
         if isSingleTarget {
             everyValueIsNumeric = distinctValues.allSatisfy { NumericText.isDecimal($0) }
-            let names = distinctValues.map { String(decoding: $0, as: UTF8.self) }
+            // A set of strings also merges byte-different but canonically equal names (NFC and NFD).
+            let names = Set(distinctValues.map { String(decoding: $0, as: UTF8.self) })
             dataTarget = .classes(DataTarget.sortedClassNames(names))
         } else {
             dataTarget = .values(width: columns.targetIndices.count)

@@ -99,7 +99,7 @@ struct CSVScanner {
         return fields
     }
 
-    /// Scans the record at `index`; returns its field count (nil at the end) and where the next begins.
+    /// Scans the record at `start`; returns its field count (nil at the end) and where the next begins.
     private func scanRecord(
         _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, slots: UnsafeMutableBufferPointer<CSVField>
     ) throws(DataError) -> (fieldCount: Int?, next: Int) {

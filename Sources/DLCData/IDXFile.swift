@@ -10,10 +10,11 @@ struct IDXFile {
     /// Opens `path` (already resolved) and reads its header; errors name `reportedPath`.
     init(path: String, reportedPath: String) throws(DataError) {
         file = try DataFile.open(path, reportedPath: reportedPath)
-        isCompressed = try GzipReader.hasMagic(file.read(count: 2, at: 0))
-        let start = isCompressed
-            ? try GzipReader.readPrefix(of: file, length: IDXHeader.maximumHeaderSize)
-            : try file.read(count: IDXHeader.maximumHeaderSize, at: 0)
+        var start = try file.read(count: IDXHeader.maximumHeaderSize, at: 0)
+        isCompressed = GzipReader.hasMagic(start)
+        if isCompressed {
+            start = try GzipReader.readPrefix(of: file, length: IDXHeader.maximumHeaderSize)
+        }
         header = try IDXHeader(parsing: start, path: reportedPath)
     }
 
