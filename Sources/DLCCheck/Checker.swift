@@ -41,6 +41,11 @@ struct SemanticCheck {
         checkRequiredSections()
         let data = readData()
         guard let model = spec.model, model.isComplete, let input = model.input else { return nil }
+        guard ShapeArithmetic.elementCount(input.value) != nil else {
+            diagnostics.append(.error("shape-too-large", "`model.input` \(ShapeArithmetic.format(input.value)) holds more than 2^40 values per example",
+                                      at: input.range, help: ["an example this large cannot be allocated; check the dimensions"]))
+            return nil
+        }
         var inference = ShapeInference()
         let layers = inference.infer(input: input.value, layers: model.layers)
         diagnostics += inference.diagnostics
@@ -110,8 +115,10 @@ struct SemanticCheck {
             total = ShapeArithmetic.add(total, layer.parameterCount) ?? .max
             guard total > options.maximumParameters else { continue }
             diagnostics.append(.error("too-many-parameters",
-                                      "the model has \(ShapeArithmetic.abbreviate(total)) parameters by `\(layer.name)`, over the limit of \(ShapeArithmetic.abbreviate(options.maximumParameters))",
-                                      at: layer.spec.kindRange,
+                                      total == layer.parameterCount
+                                          ? "`\(layer.name)` alone has \(ShapeArithmetic.abbreviate(total)) parameters, over the limit of \(ShapeArithmetic.abbreviate(options.maximumParameters))"
+                                          : "the model reaches \(ShapeArithmetic.abbreviate(total)) parameters at `\(layer.name)`, over the limit of \(ShapeArithmetic.abbreviate(options.maximumParameters))",
+                                      at: layer.spec.optionRanges["units"] ?? layer.spec.optionRanges["filters"] ?? layer.spec.kindRange,
                                       help: ["make the layers smaller, or raise the limit with `--max-parameters` if this is intended"]))
             return
         }

@@ -73,7 +73,7 @@ struct Compatibility {
                 error("class-count-mismatch", "the data has \(names.count) classes (\(Self.list(names))), but `\(last)` outputs \(units) values",
                       at: outputRange, help: "set `units: \(names.count)`")
             case .values(let width)?:
-                error("loss-mismatch", "`cross_entropy` needs class labels, but the target has \(width) value columns",
+                error("loss-mismatch", "`cross_entropy` needs class labels, but the data's target is \(Self.regressionTarget(width, spec))",
                       at: loss.range, help: "use `loss: mse` for regression")
             default:
                 if spec.data?.train?.value.builtinName == "sine" {
@@ -95,7 +95,8 @@ struct Compatibility {
                 error("class-count-mismatch", "`binary_cross_entropy` needs 2 classes, but the data has \(names.count) (\(Self.list(names)))",
                       at: loss.range, help: "use `loss: cross_entropy` with `units: \(names.count)`")
             } else if case .values(let width)? = target {
-                error("loss-mismatch", "`binary_cross_entropy` needs class labels, but the target has \(width) value columns", at: loss.range)
+                error("loss-mismatch", "`binary_cross_entropy` needs class labels, but the data's target is \(Self.regressionTarget(width, spec))",
+                      at: loss.range, help: "use `loss: mse` for regression")
             }
         case .mse, .mae:
             switch target {
@@ -130,7 +131,7 @@ struct Compatibility {
                       help: "use `mae`, `mse` or `rmse`")
             case .mae where loss.isClassification, .mse where loss.isClassification, .rmse where loss.isClassification:
                 error("metric-mismatch", "`\(metric.value.rawValue)` measures regression outputs, but `\(loss.name)` is a classification loss",
-                      at: metric.range, help: "use `accuracy`")
+                      at: metric.range, help: spec.metrics.contains { $0.value == .accuracy } ? "remove `\(metric.value.rawValue)`" : "use `accuracy`")
             default:
                 break
             }
@@ -154,6 +155,12 @@ struct Compatibility {
 
     private mutating func error(_ code: String, _ message: String, at range: SourceRange, help: String? = nil) {
         diagnostics.append(Diagnostic.error(code, message, at: range).helping(help))
+    }
+
+    /// "a regression value (`sine`)", "3 regression values per example".
+    private static func regressionTarget(_ width: Int, _ spec: Spec) -> String {
+        if let name = spec.data?.train?.value.builtinName { return "a regression value (`\(name)`)" }
+        return width == 1 ? "a regression value" : "\(width) regression values per example"
     }
 
     private static func list(_ names: [String]) -> String {

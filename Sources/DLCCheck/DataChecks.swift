@@ -38,9 +38,10 @@ struct DataChecks {
         case .fileNotFound(let path):
             let at = range(ofPath: path, in: source)
             return .error("data-file-not-found", "no such file `\(path)`", at: at,
-                          help: ["data paths are relative to the spec's folder (`\(baseDirectory.isEmpty ? "." : baseDirectory)`)"])
+                          help: ["data paths are relative to the folder of the spec file"])
         case .unreadable(let path, let reason):
-            return .error("data-file-unreadable", "cannot read `\(path)`: \(reason)", at: range(ofPath: path, in: source))
+            return .error("data-file-unreadable", "cannot read `\(path)`: \(reason)", at: range(ofPath: path, in: source),
+                          help: ["point `\(option)` at a data file"])
         case .missingColumn(let column, let available):
             let at = range(ofColumn: column, in: source)
             let help = Suggestion.didYouMean(column, among: available)

@@ -45,7 +45,8 @@ public enum ShapeArithmetic {
     /// `1.2M`, `3.4K`, `980`.
     public static func abbreviate(_ count: Int) -> String {
         let value = Double(count)
-        if value >= 1e9 { return String(format1(value / 1e9)) + "G" }
+        if value >= 1e12 { return String(format1(value / 1e12)) + "T" }
+        if value >= 1e9 { return String(format1(value / 1e9)) + "B" }
         if value >= 1e6 { return String(format1(value / 1e6)) + "M" }
         if value >= 1e3 { return String(format1(value / 1e3)) + "K" }
         return String(count)

@@ -12,7 +12,7 @@ struct ShapeInference {
         var shape = input
         var checked: [CheckedLayer] = []
         for (index, layer) in layers.enumerated() {
-            let previous = index == 0 ? "the model's input" : "`\(layers[index - 1].name)`"
+            let previous = index == 0 ? "the model's input is" : "`\(layers[index - 1].name)` outputs"
             guard let (output, parameters, state) = rule(layer, input: shape, previous: previous) else { return nil }
             guard ShapeArithmetic.elementCount(output) != nil else {
                 diagnostics.append(.error("shape-too-large", "`\(layer.name)` outputs \(ShapeArithmetic.format(output)), which is too large to allocate",
@@ -32,7 +32,7 @@ struct ShapeInference {
         switch layer.config {
         case .dense(let units, _, let useBias, _):
             guard input.count == 1 else {
-                fail("`dense` needs a flat input, but \(previous) outputs \(shapeText)", layer,
+                fail("`dense` needs a flat input, but \(previous) \(shapeText)", layer,
                      help: "insert `- flatten` before `\(layer.name)`")
                 return nil
             }
@@ -50,7 +50,10 @@ struct ShapeInference {
             }
             return (input, 0, 0)
         case .flatten:
-            guard let count = ShapeArithmetic.elementCount(input) else { return nil }
+            guard let count = ShapeArithmetic.elementCount(input) else {
+                fail("`\(layer.name)` would output more than 2^40 values per example", layer)
+                return nil
+            }
             return ([count], 0, 0)
         case .conv2d(let filters, let window, _, let useBias, _):
             guard let output = windowShape(layer, input: input, window: window, channels: filters, previous: previous) else { return nil }
@@ -74,10 +77,13 @@ struct ShapeInference {
     /// The output of a conv2d or pooling window over `[height, width, channels]`.
     private mutating func windowShape(_ layer: LayerSpec, input: [Int], window: WindowSpec, channels: Int?, previous: String) -> [Int]? {
         guard input.count == 3 else {
-            let help = input.count == 1
-                ? "give `model.input` as `[height, width, channels]`, or add `- reshape: {shape: [height, width, channels]}`"
-                : "`\(layer.kind)` works on images shaped `[height, width, channels]`"
-            fail("`\(layer.kind)` needs a `[height, width, channels]` input, but \(previous) outputs \(ShapeArithmetic.format(input))", layer, help: help)
+            let help: String
+            switch input.count {
+            case 1: help = "give `model.input` as `[height, width, channels]`, or add `- reshape: {shape: [height, width, channels]}`"
+            case 2: help = "add a channel axis: `[\(input[0]), \(input[1]), 1]`"
+            default: help = "`\(layer.kind)` works on images shaped `[height, width, channels]`"
+            }
+            fail("`\(layer.kind)` needs a `[height, width, channels]` input, but \(previous) \(ShapeArithmetic.format(input))", layer, help: help)
             return nil
         }
         let padded = window.padding == .same
@@ -99,7 +105,10 @@ struct ShapeInference {
 
     private mutating func reshape(_ layer: LayerSpec, input: [Int], to shape: [Int], previous: String) -> [Int]? {
         let range = layer.optionRanges["shape"] ?? layer.kindRange
-        guard let count = ShapeArithmetic.elementCount(input) else { return nil }
+        guard let count = ShapeArithmetic.elementCount(input) else {
+            fail("`\(layer.name)` would hold more than 2^40 values per example", layer)
+            return nil
+        }
         let known = shape.filter { $0 != -1 }
         guard let knownCount = ShapeArithmetic.elementCount(known) else {
             diagnostics.append(.error("shape-too-large", "the `shape` of `\(layer.name)` is too large", at: range))
@@ -110,7 +119,7 @@ struct ShapeInference {
             guard knownCount > 0, count % knownCount == 0 else {
                 diagnostics.append(.error("reshape-mismatch",
                                           "`\(layer.name)` cannot reshape \(count) values into \(ShapeArithmetic.format(shape)): \(count) is not a multiple of \(knownCount)",
-                                          at: range, help: ["\(previous) outputs \(ShapeArithmetic.format(input))"]))
+                                          at: range, help: ["\(previous) \(ShapeArithmetic.format(input))"]))
                 return nil
             }
             output[inferred] = count / knownCount

@@ -41,7 +41,9 @@ struct YAMLParserTests {
         let (_, diagnostics) = parse("model:\n  layers: [dense, relu\nloss: mse\n")
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.code == "yaml-syntax")
-        #expect(diagnostic.range?.start.line == 3)
+        #expect(diagnostic.message == "invalid YAML: this `[` is never closed")
+        #expect(diagnostic.range?.start == SourceLocation(line: 2, column: 11))
+        #expect(diagnostic.notes.first?.range?.start.line == 3)
     }
 
     @Test func duplicateKeysAreErrorsWithANoteOnTheFirst() throws {

@@ -30,11 +30,14 @@ public struct Hyperparameter: Sendable {
     public var range: SourceRange
     /// The `--set NAME=VALUE` text that replaced the spec's value, if any.
     public var override: String?
+    /// Where the name was written.
+    public var nameRange: SourceRange
 
-    public init(name: String, value: YAMLScalar.Value, range: SourceRange, override: String? = nil) {
+    public init(name: String, value: YAMLScalar.Value, range: SourceRange, nameRange: SourceRange? = nil, override: String? = nil) {
         self.name = name
         self.value = value
         self.range = range
+        self.nameRange = nameRange ?? range
         self.override = override
     }
 }

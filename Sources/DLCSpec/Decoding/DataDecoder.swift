@@ -9,7 +9,7 @@ extension SpecDecoder {
         let test = options["test"].flatMap { decodeSplit($0, option: "test") }
         let normalize = options["normalize"].flatMap { choice($0, option: "normalize", among: Vocabulary.normalizations, what: "normalization") }
         if case .fraction(let a)? = validation?.value, case .fraction(let b)? = test?.value, a + b >= 1, let node = options["test"] {
-            report(.error("out-of-range", "`validation` and `test` together hold out \(OptionType.format(a + b)) of the training examples, leaving none to train on",
+            report(.error("out-of-range", "`validation` (\(OptionType.format(a))) and `test` (\(OptionType.format(b))) together hold out all of the training examples, leaving none to train on",
                           at: node.range, help: ["keep their sum below 1, e.g. `validation: 0.15` and `test: 0.15`"]))
         }
         return DataSpec(train: train, validation: validation, test: test,
@@ -35,10 +35,10 @@ extension SpecDecoder {
         }
         let present = pairs.compactMap { $0.keyText }.filter { kinds.contains($0) }
         guard let kindName = present.first, let kind = Vocabulary.dataSources.first(where: { $0.name == kindName }) else {
-            if let typo = pairs.first(where: { $0.keyText.flatMap { Suggestion.closest(to: $0, among: kinds) } != nil }),
+            if let typo = pairs.first(where: { $0.keyText.flatMap { Vocabulary.didYouMean($0, among: kinds) } != nil }),
                let key = typo.keyText {
                 report(.error("unknown-key", "unknown option `\(key)` for a data source", at: typo.key.range,
-                              help: [Suggestion.didYouMean(key, among: kinds) ?? ""]))
+                              help: [Vocabulary.didYouMean(key, among: kinds) ?? ""]))
                 return nil
             }
             let diagnostic = Diagnostic.error("missing-key", "`\(option)` needs one of `csv`, `idx` or `builtin`", at: Self.head(of: node),
@@ -59,6 +59,7 @@ extension SpecDecoder {
             let file = options["csv"].flatMap { self.path($0, option: "csv") }
             let target = options["target"].flatMap { columnNames($0, option: "target") }
             let features = options["features"].flatMap { columnNames($0, option: "features", listOnly: true) }
+            if let target { checkColumns(target: target, features: features ?? []) }
             if let file, let target { source = .csv(path: file, target: target, features: features) } else { source = nil }
         case "idx":
             source = options["idx"].flatMap(decodeIDXFiles)
@@ -71,6 +72,24 @@ extension SpecDecoder {
             preconditionFailure("internal: data source `\(kind.name)` has no decoder")
         }
         return diagnostics.count == errorsBefore ? source : nil
+    }
+
+    /// A column named twice, or both as the target and as a feature, is a spec mistake.
+    private func checkColumns(target: [Located<String>], features: [Located<String>]) {
+        var seen: [String: SourceRange] = [:]
+        for column in target + features {
+            if let first = seen[column.value] {
+                let isTarget = target.contains { $0.value == column.value }
+                let message = isTarget && features.contains(where: { $0.range == column.range })
+                    ? "column `\(column.value)` is the target, so it cannot also be a feature"
+                    : "column `\(column.value)` is listed twice"
+                report(.error("duplicate-column", message, at: column.range,
+                              help: [isTarget ? "remove `\(column.value)` from `features`" : "remove one of the two"],
+                              notes: [DiagnosticNote("`\(column.value)` is first named here", at: first)]))
+            } else {
+                seen[column.value] = column.range
+            }
+        }
     }
 
     private func decodeIDXFiles(_ node: YAMLNode) -> DataSourceSpec? {

@@ -6,6 +6,7 @@ extension SpecDecoder {
         guard let pairs = node.pairs else {
             report(.error("expected-mapping", "`hyperparameters` takes a mapping of names to values, found \(node.kindDescription)",
                           at: node.range, help: ["for example `hyperparameters: {neurons: 16, learning_rate: 0.01}`"]))
+            hyperparametersRejected = true
             return
         }
         for pair in pairs {
@@ -17,26 +18,30 @@ extension SpecDecoder {
             }
             guard let scalar = pair.value.scalar else {
                 report(.error("wrong-type", "hyperparameter `\(name)` must be a single value, found \(pair.value.kindDescription)",
-                              at: pair.value.range, help: ["hyperparameters hold numbers, booleans or names; to search over values, see `sweep:`"]))
+                              at: pair.value.range, help: ["hyperparameters hold one number, boolean or name each"]))
+                rejectedHyperparameters.insert(name)
                 continue
             }
             var value = scalar.value
             if case .string(let text) = value, scalar.style == .plain, text.hasPrefix("$") {
                 report(.error("nested-reference", "hyperparameter `\(name)` cannot refer to another hyperparameter", at: pair.value.range,
                               help: ["give it a value of its own"]))
+                rejectedHyperparameters.insert(name)
                 continue
             }
             if case .null = value {
                 report(.error("wrong-type", "hyperparameter `\(name)` has no value", at: pair.value.range.start == pair.value.range.end ? pair.key.range : pair.value.range,
                               help: ["give it a value, such as `\(name): 16`"]))
+                rejectedHyperparameters.insert(name)
                 continue
             }
             if case .number(let number) = value, !number.isFinite {
                 report(.error("out-of-range", "hyperparameter `\(name)` must be finite, found `\(scalar.text)`", at: pair.value.range))
+                rejectedHyperparameters.insert(name)
                 continue
             }
             if scalar.style != .plain { value = .string(scalar.text) }
-            hyperparameters[name] = Hyperparameter(name: name, value: value, range: pair.value.range)
+            hyperparameters[name] = Hyperparameter(name: name, value: value, range: pair.value.range, nameRange: pair.key.range)
         }
     }
 
@@ -69,7 +74,7 @@ extension SpecDecoder {
     func warnUnusedHyperparameters() {
         for hyperparameter in hyperparameters.values.sorted(by: { $0.range.start < $1.range.start })
         where !usedHyperparameters.contains(hyperparameter.name) {
-            report(.warning("unused-hyperparameter", "hyperparameter `\(hyperparameter.name)` is never used", at: hyperparameter.range,
+            report(.warning("unused-hyperparameter", "hyperparameter `\(hyperparameter.name)` is never used", at: hyperparameter.nameRange,
                             help: ["refer to it as `$\(hyperparameter.name)`, or remove it"]))
         }
     }

@@ -27,15 +27,25 @@ extension SpecDecoder {
             return nil
         }
         guard let kindText = kindNode.scalar?.text else { return nil }
+        if kindText.hasPrefix("$"), kindNode.scalar?.style == .plain {
+            report(.error("unknown-layer", "a layer kind cannot be a `$reference`", at: kindNode.range,
+                          help: ["write the kind itself; references work for option values, such as `activation: $activation`"]))
+            return nil
+        }
         guard let kind = Vocabulary.layer(kindText) else {
             report(.error("unknown-layer", "unknown layer kind `\(kindText)`", at: kindNode.range,
-                          help: [Suggestion.didYouMean(kindText, among: Vocabulary.layers.map(\.name))
+                          help: [Vocabulary.didYouMean(kindText, among: Vocabulary.layers.map(\.name))
                                  ?? "layer kinds: " + Self.list(Vocabulary.layers.map(\.name))]))
             return nil
         }
         let context = "`\(kind.name)`"
         var options = OptionPairs()
         if let optionsNode {
+            if let scalar = optionsNode.scalar, let only = kind.options.filter(\.isRequired).first, kind.options.filter(\.isRequired).count == 1 {
+                report(.error("expected-mapping", "\(context) takes a mapping of options, found \(optionsNode.kindDescription)", at: optionsNode.range,
+                              help: ["write it as `\(kind.name): {\(only.name): \(scalar.text)}`"]))
+                return nil
+            }
             options = self.options(of: optionsNode, definitions: kind.options, context: context,
                                    missingAt: kindNode.range, extraKeys: ["name"])
             guard options.isMapping else { return nil }
@@ -86,7 +96,7 @@ extension SpecDecoder {
         func window(defaultSize: Size2D?, defaultStrideIsSize: Bool, sizeKey: String) -> WindowSpec? {
             let size = options[sizeKey].flatMap { size2D($0, option: sizeKey) }?.value ?? defaultSize
             let stride = options["stride"].flatMap { size2D($0, option: "stride") }?.value
-            let padding = options["padding"].flatMap { choice($0, option: "padding", among: Vocabulary.paddings) }
+            let padding = options["padding"].flatMap { choice($0, option: "padding", among: Vocabulary.paddings, what: "padding") }
                 .flatMap { Padding(rawValue: $0.value) } ?? .valid
             guard let size else { return nil }
             return WindowSpec(size: size, stride: stride ?? (defaultStrideIsSize ? size : Size2D(height: 1, width: 1)), padding: padding)

@@ -29,7 +29,7 @@ extension SpecDecoder {
 
     /// Appends the layers of a list, expanding `repeat` blocks; false when any item failed.
     private func expandLayers(_ node: YAMLNode, option: String, into layers: inout [LayerSpec],
-                              names: inout [String: SourceRange], depth: Int) -> Bool {
+                              names: inout [String: SourceRange], depth: Int, repeatRange: SourceRange? = nil) -> Bool {
         guard let items = node.items else {
             report(.error("wrong-type", "`\(option)` takes a list of layers, found \(node.kindDescription)", at: node.range,
                           help: ["write each layer on a `- ` line, e.g. `- dense: {units: 8}`"]))
@@ -39,21 +39,26 @@ extension SpecDecoder {
         for item in items {
             if let pairs = item.pairs, pairs.contains(where: { $0.keyText == "repeat" }) {
                 ok = expandRepeat(item, into: &layers, names: &names, depth: depth) && ok
+                if layerLimitReached { return false }
                 continue
             }
             guard let layer = decodeLayer(item, index: layers.count) else { ok = false; continue }
+            let nameRange = layer.optionRanges["name"] ?? layer.kindRange
             if let first = names[layer.name] {
-                report(.error("duplicate-layer-name", "two layers are named `\(layer.name)`", at: layer.range,
-                              help: [depth > 0 ? "a named layer inside `repeat` gets the same name in every copy; remove its `name:`"
-                                               : "give each layer its own name"],
-                              notes: [DiagnosticNote("the first `\(layer.name)` is here", at: first)]))
+                let inRepeat = repeatRange != nil && first == nameRange
+                report(.error("duplicate-layer-name", "two layers are named `\(layer.name)`", at: nameRange,
+                              help: [inRepeat ? "every copy of a `repeat` block gets the same name; remove `name:` inside `repeat`"
+                                              : "give each layer its own name"],
+                              notes: [inRepeat ? DiagnosticNote("the block is repeated here", at: repeatRange)
+                                               : DiagnosticNote("the first `\(layer.name)` is here", at: first)]))
                 ok = false
                 continue
             }
-            names[layer.name] = layer.range
+            names[layer.name] = nameRange
             guard layers.count < Self.maximumLayers else {
-                report(.error("too-many-layers", "the model expands to more than \(Self.maximumLayers) layers", at: item.range,
+                report(.error("too-many-layers", "the model expands to more than \(Self.maximumLayers) layers", at: repeatRange ?? item.range,
                               help: ["lower the `repeat` counts"]))
+                layerLimitReached = true
                 return false
             }
             layers.append(layer)
@@ -62,7 +67,15 @@ extension SpecDecoder {
     }
 
     private func expandRepeat(_ node: YAMLNode, into layers: inout [LayerSpec], names: inout [String: SourceRange], depth: Int) -> Bool {
-        let options = options(of: node, definitions: Vocabulary.repeatBlock, context: "`repeat`", missingAt: Self.head(of: node))
+        let pairs = node.pairs ?? []
+        let repeatKey = pairs.first { $0.keyText == "repeat" }?.key.range ?? Self.head(of: node)
+        if !pairs.contains(where: { $0.keyText == "layers" }),
+           let stray = pairs.first(where: { $0.keyText.map { Vocabulary.layer($0) != nil } ?? false }) {
+            report(.error("missing-key", "a `repeat` block lists its layers under `layers:`", at: stray.key.range,
+                          help: ["write `layers:` under `repeat:` and indent the block's layers below it as a list"]))
+            return false
+        }
+        let options = options(of: node, definitions: Vocabulary.repeatBlock, context: "`repeat`", missingAt: repeatKey)
         guard let countNode = options["repeat"], let blockNode = options["layers"] else { return false }
         guard let count = integer(countNode, option: "repeat", type: .integer(minimum: 1, maximum: 1000)) else {
             // Still read the block once, so its own errors are reported.
@@ -73,8 +86,9 @@ extension SpecDecoder {
         }
         for _ in 0..<count.value {
             // A failing first copy stops here, so its errors are reported once.
-            guard expandLayers(blockNode, option: "layers", into: &layers, names: &names, depth: depth + 1) else { return false }
-            if layers.count >= Self.maximumLayers { return false }
+            guard expandLayers(blockNode, option: "layers", into: &layers, names: &names, depth: depth + 1, repeatRange: count.range) else {
+                return false
+            }
         }
         return true
     }

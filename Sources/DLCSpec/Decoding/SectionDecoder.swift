@@ -73,7 +73,7 @@ extension SpecDecoder {
         spec.rho = value("rho") ?? 0.99
         spec.centered = flag("centered") ?? false
         if spec.nesterov, spec.momentum == 0, let nesterovNode = options["nesterov"] {
-            report(.error("invalid-combination", "Nesterov momentum needs a `momentum` above 0", at: nesterovNode.range,
+            report(.error("invalid-combination", "`nesterov: true` needs a `momentum` above 0", at: nesterovNode.range,
                           help: ["add `momentum: 0.9`, or remove `nesterov`"]))
         }
         return diagnostics.count == errorsBefore ? Located(spec, at: range) : nil

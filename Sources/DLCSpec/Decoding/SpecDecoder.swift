@@ -8,6 +8,12 @@ public final class SpecDecoder {
     public private(set) var diagnostics: [Diagnostic] = []
     var hyperparameters: [String: Hyperparameter] = [:]
     var usedHyperparameters: Set<String> = []
+    /// Hyperparameters already reported as invalid: their uses stay silent (one error per cause).
+    var rejectedHyperparameters: Set<String> = []
+    /// Whether the whole `hyperparameters` section was unusable.
+    var hyperparametersRejected = false
+    /// Set once the layer limit was reported, so the expansion stops everywhere.
+    var layerLimitReached = false
     /// `--set` overrides, applied to `hyperparameters` before anything reads them.
     let overrides: [(name: String, text: String)]
 
@@ -74,16 +80,20 @@ public final class SpecDecoder {
         }
         var result = OptionPairs()
         let names = definitions.map(\.name) + extraKeys
+        var suggested: Set<String> = []
         for pair in pairs {
             guard let key = pair.keyText else { continue }  // the parser reported complex keys
             if names.contains(key) {
                 result.pairs[key] = pair
             } else {
+                let help = Vocabulary.didYouMean(key, among: names)
+                if let help, let name = names.first(where: { help == "did you mean `\($0)`?" }) { suggested.insert(name) }
                 report(.error("unknown-key", "unknown option `\(key)` for \(context)", at: pair.key.range,
-                              help: [Suggestion.didYouMean(key, among: names) ?? "\(context) takes \(Self.list(names))"]))
+                              help: [help ?? "\(context) takes \(Self.list(names))"]))
             }
         }
-        for definition in definitions where definition.isRequired && result.pairs[definition.name] == nil {
+        // A misspelt required key is one mistake: the did-you-mean above already names it.
+        for definition in definitions where definition.isRequired && result.pairs[definition.name] == nil && !suggested.contains(definition.name) {
             report(.error("missing-key", "\(context) is missing `\(definition.name)`", at: missingAt,
                           help: ["add `\(definition.name): ...` (\(definition.type.phrase)): \(definition.summary)"]))
         }

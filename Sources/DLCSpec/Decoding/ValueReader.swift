@@ -9,6 +9,8 @@ struct ResolvedScalar {
     var reference: Hyperparameter?
     /// The scalar's own text, when the value was written in place.
     var literal: String?
+    /// Whether the text was a quoted `"$name"`, which is a string, not a reference.
+    var isQuotedReference = false
 
     /// "found the integer `0`" or "`$neurons` is the integer `0`", for messages.
     var foundPhrase: String {
@@ -30,7 +32,7 @@ struct ResolvedScalar {
 
     static func describe(_ value: YAMLScalar.Value) -> String {
         switch value {
-        case .null: return "empty"
+        case .null: return "no value"
         case .bool(let flag): return "the boolean `\(flag)`"
         case .integer(let integer): return "the integer `\(integer)`"
         case .number(let number): return "the number `\(OptionType.format(number))`"
@@ -51,11 +53,14 @@ extension SpecDecoder {
         if case .string(let text) = value, scalar.style == .plain, text.hasPrefix("$") {
             return reference(String(text.dropFirst()), at: node.range)
         }
-        return ResolvedScalar(value: value, range: node.range, literal: scalar.text)
+        var resolved = ResolvedScalar(value: value, range: node.range, literal: scalar.text)
+        resolved.isQuotedReference = scalar.style != .plain && scalar.text.hasPrefix("$") && hyperparameters[String(scalar.text.dropFirst())] != nil
+        return resolved
     }
 
     /// Looks up `$name`.
     func reference(_ name: String, at range: SourceRange) -> ResolvedScalar? {
+        if rejectedHyperparameters.contains(name) || hyperparametersRejected { return nil }
         guard let hyperparameter = hyperparameters[name] else {
             var diagnostic = Diagnostic.error("unknown-reference", "unknown hyperparameter `$\(name)`", at: range)
             if let close = Suggestion.closest(to: name, among: hyperparameters.keys) {
@@ -74,6 +79,8 @@ extension SpecDecoder {
 
     /// Reports a value of the wrong type or out of range, with a note on the hyperparameter it came from.
     func reportValue(_ code: String, _ message: String, _ resolved: ResolvedScalar, help: String? = nil) {
+        var help = help
+        if help == nil, resolved.isQuotedReference { help = "remove the quotes to refer to `\(resolved.text)`" }
         var diagnostic = Diagnostic.error(code, message, at: resolved.range).helping(help)
         if let reference = resolved.reference {
             if let override = reference.override {
@@ -93,7 +100,10 @@ extension SpecDecoder {
             value = integer
         case .number(let number) where number == number.rounded() && number.isFinite && abs(number) < 1e18:
             reportValue("wrong-type", "`\(option)` takes \(type.phrase), \(resolved.foundPhrase)", resolved,
-                        help: "write it without a decimal point: `\(Int(number))`")
+                        help: "write it as a whole number: `\(Int(number))`")
+            return nil
+        case .number(let number) where number == number.rounded() && number.isFinite:
+            reportValue("out-of-range", "`\(option)` must be \(type.phrase), \(resolved.foundPhrase)", resolved)
             return nil
         default:
             reportValue("wrong-type", "`\(option)` takes \(type.phrase), \(resolved.foundPhrase)", resolved,
@@ -135,7 +145,9 @@ extension SpecDecoder {
             let belowMinimum = minimum.map { minimumExclusive ? value <= $0 : value < $0 } ?? false
             let aboveMaximum = maximum.map { maximumExclusive ? value >= $0 : value > $0 } ?? false
             if belowMinimum || aboveMaximum {
-                reportValue("out-of-range", "`\(option)` must be \(type.phrase), \(resolved.foundPhrase)", resolved)
+                let percent = maximum == 1 && value > 1 && value <= 100
+                reportValue("out-of-range", "`\(option)` must be \(type.phrase), \(resolved.foundPhrase)", resolved,
+                            help: percent ? "a fraction: \(resolved.text)% is `\(OptionType.format(value / 100))`" : nil)
                 return nil
             }
         }
@@ -196,7 +208,7 @@ extension SpecDecoder {
             } else {
                 message = "`\(option)` takes \(OptionType.choice(names).phrase), \(resolved.foundPhrase)"
             }
-            let help = Suggestion.didYouMean(resolved.text, among: names) ?? "expected \(OptionType.choice(names).phrase)"
+            let help = Vocabulary.didYouMean(resolved.text, among: names) ?? "expected \(OptionType.choice(names).phrase)"
             reportValue("unknown-name", message, resolved, help: help)
             return nil
         }
@@ -207,7 +219,8 @@ extension SpecDecoder {
     func size2D(_ node: YAMLNode, option: String) -> Located<Size2D>? {
         if let items = node.items {
             guard items.count == 2 else {
-                report(.error("wrong-type", "`\(option)` takes one integer or `[height, width]`, found a list of \(items.count)", at: node.range))
+                report(.error("wrong-type", "`\(option)` takes one integer or `[height, width]`, found a list of \(items.count)", at: node.range,
+                              help: ["a 2-D window is square (`3`) or `[height, width]`; channels come from the input"]))
                 return nil
             }
             guard let height = integer(items[0], option: option, type: .positiveInteger),

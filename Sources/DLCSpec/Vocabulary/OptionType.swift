@@ -19,6 +19,8 @@ public indirect enum OptionType: Sendable {
     case list(OptionType, minimumCount: Int)
     /// One name, or a list of names.
     case nameOrNames
+    /// A nested section, described by its own definitions; `phrase` says what it is ("a mapping").
+    case section(String)
 
     /// A number `> 0`.
     public static let positiveNumber = OptionType.number(minimum: 0, minimumExclusive: true, maximum: nil, maximumExclusive: false)
@@ -60,6 +62,7 @@ public indirect enum OptionType: Sendable {
         case .size2D: return "a positive integer or a list `[height, width]`"
         case .list(let item, _): return "a list of \(item.pluralPhrase)"
         case .nameOrNames: return "a column name or a list of names"
+        case .section(let phrase): return phrase
         }
     }
 

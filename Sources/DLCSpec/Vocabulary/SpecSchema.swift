@@ -108,7 +108,7 @@ public enum SpecSchema {
         switch type {
         case .integer, .number, .boolean, .choice, .identifier:
             return orReference(scalar(type))
-        case .string, .path:
+        case .string, .path, .section:
             // The decoder reads a number or boolean where text is expected as its text, and a
             // `$name` reference is itself a string, so these need no `anyOf`.
             return scalar(type)
@@ -141,7 +141,7 @@ public enum SpecSchema {
             return schema
         case .boolean:
             return ["type": "boolean"]
-        case .string:
+        case .string, .section:
             return ["type": ["string", "number", "boolean"]]
         case .path:
             return ["type": ["string", "number", "boolean"], "minLength": 1]

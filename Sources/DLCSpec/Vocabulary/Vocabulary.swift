@@ -1,3 +1,5 @@
+import DLCDiagnostics
+
 /// The names of the spec language, version 1: one registry for the checker, the schema and the docs.
 public enum Vocabulary {
     public static let activations = ["linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "gelu", "silu"]
@@ -13,12 +15,12 @@ public enum Vocabulary {
     public static let topLevel: [OptionDefinition] = [
         OptionDefinition("name", .identifier, required: true, "identifier of the model, used for run folders"),
         OptionDefinition("description", .string, "free text"),
-        OptionDefinition("hyperparameters", .string, "mapping of name to scalar, referenced as `$name`"),
-        OptionDefinition("data", .string, "where examples come from (needed by `dlc run`)"),
-        OptionDefinition("model", .string, required: true, "`input` shape and `layers`"),
+        OptionDefinition("hyperparameters", .section("a mapping of names to values"), "mapping of name to scalar, referenced as `$name`"),
+        OptionDefinition("data", .section("a mapping with `train`"), "where examples come from (needed by `dlc run`)"),
+        OptionDefinition("model", .section("a mapping with `input` and `layers`"), required: true, "`input` shape and `layers`"),
         OptionDefinition("loss", .choice(losses.map(\.name)), required: true, "the loss to minimize"),
         OptionDefinition("optimizer", .choice(optimizers.map(\.name)), required: true, "the optimizer and its options"),
-        OptionDefinition("training", .string, "epochs, batch size, seed, early stopping (needed by `dlc run`)"),
+        OptionDefinition("training", .section("a mapping with `epochs`"), "epochs, batch size, seed, early stopping (needed by `dlc run`)"),
         OptionDefinition("metrics", .list(.choice(metrics), minimumCount: 0), "metrics reported besides the loss"),
     ]
 
@@ -139,9 +141,9 @@ public enum Vocabulary {
     ]
 
     public static let dataSection: [OptionDefinition] = [
-        OptionDefinition("train", .string, required: true, "the training source"),
-        OptionDefinition("validation", .string, "a source, or a fraction in (0, 1) of the training examples"),
-        OptionDefinition("test", .string, "a source, or a fraction in (0, 1) of the training examples"),
+        OptionDefinition("train", .section("a data source"), required: true, "the training source"),
+        OptionDefinition("validation", .section("a data source or a fraction"), "a source, or a fraction in (0, 1) of the training examples"),
+        OptionDefinition("test", .section("a data source or a fraction"), "a source, or a fraction in (0, 1) of the training examples"),
         OptionDefinition("normalize", .choice(normalizations), default: "none", "feature scaling fitted on the training split"),
     ]
 
@@ -153,7 +155,7 @@ public enum Vocabulary {
             OptionDefinition("features", .list(.string, minimumCount: 1), "the feature columns (default: every other column)"),
         ]),
         KindDefinition("idx", "the MNIST IDX format, optionally gzip-compressed", options: [
-            OptionDefinition("idx", .string, required: true, "a mapping with `images` and `labels` paths"),
+            OptionDefinition("idx", .section("a mapping with `images` and `labels`"), required: true, "a mapping with `images` and `labels` paths"),
         ]),
         KindDefinition("builtin", "a seeded synthetic set", options: [
             OptionDefinition("builtin", .choice(builtinDatasets), required: true, "which set"),
@@ -169,14 +171,14 @@ public enum Vocabulary {
 
     public static let modelSection: [OptionDefinition] = [
         OptionDefinition("input", .list(.positiveInteger, minimumCount: 1), required: true, "shape of one example, without the batch dimension"),
-        OptionDefinition("layers", .string, required: true, "the layers, in order"),
+        OptionDefinition("layers", .section("a list of layers"), required: true, "the layers, in order"),
     ]
 
     public static let trainingSection: [OptionDefinition] = [
         OptionDefinition("epochs", .integer(minimum: 1, maximum: 1_000_000), required: true, "passes over the training data"),
         OptionDefinition("batch_size", .integer(minimum: 1, maximum: 1_000_000), default: "32", "examples per step"),
         OptionDefinition("seed", .integer(minimum: 0, maximum: nil), default: "0", "seed of initialization, shuffling and dropout"),
-        OptionDefinition("early_stopping", .string, "stop when a monitored value stops improving"),
+        OptionDefinition("early_stopping", .section("a mapping"), "stop when a monitored value stops improving"),
         OptionDefinition("clip_norm", .positiveNumber, "clip gradients to this global L2 norm"),
         OptionDefinition("schedule", .choice(schedules.map(\.name)), "learning-rate schedule"),
     ]
@@ -190,8 +192,30 @@ public enum Vocabulary {
 
     public static let repeatBlock: [OptionDefinition] = [
         OptionDefinition("repeat", .integer(minimum: 1, maximum: 1000), required: true, "how many times"),
-        OptionDefinition("layers", .string, required: true, "the block to repeat"),
+        OptionDefinition("layers", .section("a list of layers"), required: true, "the block to repeat"),
     ]
+
+    /// Names users bring from Keras and PyTorch, mapped to this language's names, for "did you mean".
+    public static let synonyms: [String: String] = [
+        "lr": "learning_rate", "learningrate": "learning_rate", "alpha": "rho", "val": "validation", "valid": "validation",
+        "categorical_crossentropy": "cross_entropy", "sparse_categorical_crossentropy": "cross_entropy",
+        "crossentropy": "cross_entropy", "ce": "cross_entropy", "nll": "cross_entropy", "binary_crossentropy": "binary_cross_entropy",
+        "bce": "binary_cross_entropy", "mean_squared_error": "mse", "mean_absolute_error": "mae",
+        "linear": "dense", "fully_connected": "dense", "fc": "dense", "dense_layer": "dense", "conv": "conv2d", "conv2D": "conv2d",
+        "maxpool": "maxpool2d", "max_pool": "maxpool2d", "max_pooling2d": "maxpool2d", "avgpool": "avgpool2d",
+        "average_pooling2d": "avgpool2d", "batch_norm": "batchnorm", "batch_normalization": "batchnorm", "batchnorm2d": "batchnorm",
+        "swish": "silu", "leakyrelu": "leaky_relu", "epoch": "epochs", "batch": "batch_size", "batchsize": "batch_size",
+        "neurons": "units", "hidden_units": "units", "out_features": "units", "kernel_size": "kernel", "strides": "stride",
+        "out_channels": "filters", "pool_size": "size", "p": "rate", "label": "target", "labels": "target",
+    ]
+
+    /// A "did you mean" line for `word`: a known synonym first, then the closest name by edit distance.
+    public static func didYouMean(_ word: String, among names: [String]) -> String? {
+        if let synonym = synonyms[word] ?? synonyms[word.lowercased()], names.contains(synonym) {
+            return "did you mean `\(synonym)`?"
+        }
+        return Suggestion.didYouMean(word, among: names)
+    }
 
     public static func layer(_ name: String) -> KindDefinition? { layers.first { $0.name == name } }
     public static func loss(_ name: String) -> KindDefinition? { losses.first { $0.name == name } }

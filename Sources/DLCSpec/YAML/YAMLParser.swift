@@ -25,7 +25,9 @@ public struct YAMLParser {
     }
 
     /// The root node (`nil` when the text has no usable document) and every problem found.
-    public func parse(_ bytes: [UInt8]) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
+    public func parse(_ input: [UInt8]) -> (root: YAMLNode?, diagnostics: [Diagnostic]) {
+        // A UTF-8 byte-order mark is not text: editors do not count it as a column.
+        let bytes = input.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(input.dropFirst(3)) : input
         if bytes.count > limits.maximumBytes {
             return (nil, [.error(
                 "file-too-large",
@@ -46,7 +48,8 @@ public struct YAMLParser {
             })
         }
         if TextScan.isBlank(bytes) {
-            return (nil, [.error("empty-file", "the file is empty", at: nil,
+            let what = bytes.contains(UInt8(ascii: "#")) ? "the file holds only comments" : "the file is empty"
+            return (nil, [.error("empty-file", what, at: nil,
                                  help: ["a spec needs at least `name`, `model`, `loss` and `optimizer`"])])
         }
         var builder = YAMLTreeBuilder(limits: limits)
@@ -191,7 +194,7 @@ struct YAMLTreeBuilder {
     private mutating func checkKey(_ key: YAMLNode, aliasRange: SourceRange?, against pairs: [YAMLPair]) {
         guard let text = key.scalar?.text else {
             diagnostics.append(.error("complex-key", "mapping keys must be plain names, not \(key.kindDescription)",
-                                      at: aliasRange ?? key.range))
+                                      at: aliasRange ?? key.range, help: ["write the key as a plain word, like `units`"]))
             return
         }
         if let first = pairs.first(where: { $0.keyText == text }) {
@@ -219,8 +222,15 @@ struct YAMLTreeBuilder {
         } else {
             location = Self.location(parser.problem_mark)
         }
+        // An unclosed quote or bracket is found at the end; the place to fix is where it opened.
+        if let context = optionalString(parser.context), YAMLSyntaxHelp.isUnclosed(problem, context: context) {
+            let opened = Self.location(parser.context_mark)
+            return Diagnostic.error("yaml-syntax", "invalid YAML: \(YAMLSyntaxHelp.unclosedMessage(context: context))", at: SourceRange(at: opened))
+                .noting("the parser gave up here: \(problem)", at: SourceRange(at: location))
+                .helping(YAMLSyntaxHelp.advice(for: problem))
+        }
         var diagnostic = Diagnostic.error("yaml-syntax", "invalid YAML: \(problem)", at: SourceRange(at: location))
-        if let context = optionalString(parser.context) {
+        if let context = optionalString(parser.context), Self.location(parser.context_mark) != location {
             diagnostic = diagnostic.noting(context, at: SourceRange(at: Self.location(parser.context_mark)))
         }
         return diagnostic.helping(YAMLSyntaxHelp.advice(for: problem))

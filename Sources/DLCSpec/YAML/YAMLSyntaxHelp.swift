@@ -1,5 +1,17 @@
 /// Plain-words advice for libyaml's most common complaints.
 enum YAMLSyntaxHelp {
+    /// Whether libyaml reached the end (or the next line) while a quote, list or mapping was open.
+    static func isUnclosed(_ problem: String, context: String) -> Bool {
+        let opened = context.contains("quoted scalar") || context.contains("flow sequence") || context.contains("flow mapping")
+        return opened && (problem.contains("end of stream") || problem.hasPrefix("did not find expected ','"))
+    }
+
+    static func unclosedMessage(context: String) -> String {
+        if context.contains("quoted scalar") { return "this quote is never closed" }
+        if context.contains("flow sequence") { return "this `[` is never closed" }
+        return "this `{` is never closed"
+    }
+
     static func advice(for problem: String) -> String? {
         switch problem {
         case "mapping values are not allowed in this context":
@@ -20,6 +32,8 @@ enum YAMLSyntaxHelp {
             return "a `- ` item cannot stand on the same line as a key; put it on the next line, indented"
         case "found undefined tag handle":
             return "spec values need no tags; remove the `!`"
+        case "found unexpected ':'":
+            return "put a space after `:` and give the key a value"
         default:
             return nil
         }
