@@ -21,19 +21,34 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
         .target(name: "DLCDiagnostics"),
         .target(name: "DLCSpec", dependencies: ["DLCDiagnostics", "CYAML"]),
         .target(name: "DLCData", dependencies: ["CZlib"]),
         .target(name: "DLCCheck", dependencies: ["DLCSpec", "DLCData", "DLCDiagnostics"]),
+        .target(name: "DLCGraph"),
+        .target(name: "DLCCompile", dependencies: ["DLCCheck", "DLCGraph", "DLCSpec", "DLCData"]),
+        .target(
+            name: "DLCRuntime",
+            dependencies: ["DLCGraph", "DLCData", "CBLAS"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
         .executableTarget(
             name: "dlc",
             dependencies: [
-                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics",
+                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DLCDiagnosticsTests", dependencies: ["DLCDiagnostics"]),
         .testTarget(name: "DLCSpecTests", dependencies: ["DLCSpec"]),
+        .testTarget(name: "DLCGraphTests", dependencies: ["DLCGraph"]),
+        .testTarget(name: "DLCCompileTests", dependencies: ["DLCCompile", "DLCGraph", "DLCCheck", "DLCSpec"]),
+        .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference"]),
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DLCCheckTests",

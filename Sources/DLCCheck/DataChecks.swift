@@ -3,37 +3,41 @@ import DLCDiagnostics
 import DLCSpec
 
 /// Reads the metadata of each data source and turns data errors into diagnostics at the spec's text.
-struct DataChecks {
+public struct DataChecks {
     let baseDirectory: String
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(baseDirectory: String) {
+    public init(baseDirectory: String) {
         self.baseDirectory = baseDirectory
     }
 
     /// The metadata of a source, or `nil` after reporting why it cannot be read.
     mutating func metadata(of source: DataSourceSpec, option: String) -> DatasetMetadata? {
-        let description: DataSourceDescription
-        switch source {
-        case .csv(let path, let target, let features):
-            description = .csv(path: path.value, target: target.map(\.value), features: features?.map(\.value))
-        case .idx(let images, let labels):
-            description = .idx(images: images.value, labels: labels.value)
-        case .builtin(let name, let samples, let noise):
-            guard let dataset = SyntheticDataset(rawValue: name.value) else {
-                preconditionFailure("internal: builtin `\(name.value)` is in the vocabulary but not in DLCData")
-            }
-            description = .builtin(dataset, samples: samples, noise: noise)
-        }
         do {
-            return try DatasetMetadataReader.read(description, baseDirectory: baseDirectory)
+            return try DatasetMetadataReader.read(Self.description(of: source), baseDirectory: baseDirectory)
         } catch {
             diagnostics.append(diagnostic(for: error, source: source, option: option))
             return nil
         }
     }
 
-    private func diagnostic(for error: DataError, source: DataSourceSpec, option: String) -> Diagnostic {
+    /// The data library's description of a spec's source.
+    public static func description(of source: DataSourceSpec) -> DataSourceDescription {
+        switch source {
+        case .csv(let path, let target, let features):
+            return .csv(path: path.value, target: target.map(\.value), features: features?.map(\.value))
+        case .idx(let images, let labels):
+            return .idx(images: images.value, labels: labels.value)
+        case .builtin(let name, let samples, let noise):
+            guard let dataset = SyntheticDataset(rawValue: name.value) else {
+                preconditionFailure("internal: builtin `\(name.value)` is in the vocabulary but not in DLCData")
+            }
+            return .builtin(dataset, samples: samples, noise: noise)
+        }
+    }
+
+    /// A data error as a diagnostic at the spec text that named the file or column.
+    public func diagnostic(for error: DataError, source: DataSourceSpec, option: String) -> Diagnostic {
         switch error {
         case .fileNotFound(let path):
             let at = range(ofPath: path, in: source)

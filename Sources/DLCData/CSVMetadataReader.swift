@@ -4,17 +4,9 @@
 enum CSVMetadataReader {
     /// Reads the CSV at `resolvedPath`; errors name `path`, the path as written in the spec.
     static func read(path: String, resolvedPath: String, target: [String], features: [String]?) throws(DataError) -> DatasetMetadata {
-        let file = try DataFile.open(resolvedPath, reportedPath: path)
-        let bytes = try file.readAll()
-        if GzipReader.hasMagic(bytes) {
-            throw .unreadable(path: path, reason: "the file is gzip-compressed; a CSV source must be uncompressed text")
-        }
-        var scanner = CSVScanner(bytes: bytes, path: path)
-        guard let headerFields = try scanner.nextRecord() else {
-            throw .malformed(path: path, line: 1, column: 1, message: "the file is empty; a CSV source needs a header row and data rows")
-        }
-        let header = try headerNames(headerFields, scanner: scanner)
-        let columns = try CSVColumnSelection(header: header, target: target, features: features, path: path)
+        let table = try open(path: path, resolvedPath: resolvedPath, target: target, features: features)
+        var scanner = table.scanner
+        let header = table.header, columns = table.columns
 
         var exampleCount = 0
         var distinctValues = Set<ArraySlice<UInt8>>()
@@ -61,6 +53,26 @@ enum CSVMetadataReader {
             targetIsNumeric: everyValueIsNumeric)
     }
 
+    /// Reads the CSV at `resolvedPath` and its header, and selects the target and feature columns.
+    ///
+    /// Returns a scanner positioned at the first data row. Shared with ``CSVDatasetReader``.
+    static func open(
+        path: String, resolvedPath: String, target: [String], features: [String]?
+    ) throws(DataError) -> (scanner: CSVScanner, header: [String], columns: CSVColumnSelection) {
+        let file = try DataFile.open(resolvedPath, reportedPath: path)
+        let bytes = try file.readAll()
+        if GzipReader.hasMagic(bytes) {
+            throw .unreadable(path: path, reason: "the file is gzip-compressed; a CSV source must be uncompressed text")
+        }
+        var scanner = CSVScanner(bytes: bytes, path: path)
+        guard let headerFields = try scanner.nextRecord() else {
+            throw .malformed(path: path, line: 1, column: 1, message: "the file is empty; a CSV source needs a header row and data rows")
+        }
+        let header = try headerNames(headerFields, scanner: scanner)
+        let columns = try CSVColumnSelection(header: header, target: target, features: features, path: path)
+        return (scanner, header, columns)
+    }
+
     /// The header's column names; each must be non-empty and unique.
     private static func headerNames(_ fields: [CSVField], scanner: CSVScanner) throws(DataError) -> [String] {
         if fields.count == 1, let only = fields.first, scanner.value(of: only).isEmpty {
@@ -84,7 +96,7 @@ enum CSVMetadataReader {
 
     /// "expected N fields, found M", at the first extra field or at the end of a short row.
     /// `fields` holds the row's first fields (up to `expected + 1` of them), `count` is their number.
-    private static func fieldCountError(_ fields: ArraySlice<CSVField>, count: Int, expected: Int, scanner: CSVScanner) -> DataError {
+    static func fieldCountError(_ fields: ArraySlice<CSVField>, count: Int, expected: Int, scanner: CSVScanner) -> DataError {
         if let only = fields.first, count == 1, only.start == only.end, !only.isQuoted {
             return scanner.error(at: only.offset, "empty line; expected \(expected) fields")
         }

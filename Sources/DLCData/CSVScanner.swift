@@ -58,6 +58,12 @@ struct CSVScanner {
         return content
     }
 
+    /// Calls `body` with the input's bytes, so a caller can read many fields' contents
+    /// (`start..<end`) without making a slice of each.
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer(body)
+    }
+
     /// A `.malformed` error at byte `offset`, with its 1-based line and column (in Unicode scalars).
     func error(at offset: Int, _ message: String) -> DataError {
         let end = min(max(offset, bodyStart), bytes.count)

@@ -51,6 +51,41 @@ struct IDXFile {
         return problem("the \(what) \(size) bytes, but its header (shape \(header.shapeText)) describes \(expected) bytes: \(consequence)")
     }
 
+    /// Hands the data bytes (after the header) to `consume` in chunks, with each chunk's offset
+    /// into the data, reading or decompressing the file once.
+    ///
+    /// The (decompressed) file must be exactly as long as its header says; nothing past that is
+    /// read. `consume` sees at most ``IDXHeader/dataSize`` bytes in all.
+    func readData(_ consume: (UnsafeBufferPointer<UInt8>, _ offset: Int) -> Void) throws(DataError) {
+        let headerSize = header.headerSize
+        let dataSize = header.dataSize
+        if isCompressed {
+            var position = 0
+            let total = try GzipReader.inflate(file, limit: header.totalSize + 1) { chunk in
+                let skip = max(0, min(chunk.count, headerSize - position))
+                let end = min(chunk.count, headerSize + dataSize - position)
+                if skip < end {
+                    consume(UnsafeBufferPointer(rebasing: chunk[skip..<end]), position + skip - headerSize)
+                }
+                position += chunk.count
+            }
+            if total != header.totalSize { throw sizeMismatch(actual: total) }
+            return
+        }
+        guard file.size == header.totalSize else { throw sizeMismatch(actual: file.size) }
+        let chunkSize = min(dataSize, 1 << 20)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
+        defer { buffer.deallocate() }
+        var offset = 0
+        while offset < dataSize {
+            let wanted = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(chunkSize, dataSize - offset)])
+            let filled = try file.read(into: wanted, at: headerSize + offset)
+            guard filled > 0 else { throw sizeMismatch(actual: headerSize + offset) }
+            consume(UnsafeBufferPointer(rebasing: UnsafeRawBufferPointer(wanted).bindMemory(to: UInt8.self)[0..<filled]), offset)
+            offset += filled
+        }
+    }
+
     /// Which byte values occur in the data (after the header), reading the whole file once.
     func distinctDataBytes() throws(DataError) -> Set<UInt8> {
         var seen = [Bool](repeating: false, count: 256)

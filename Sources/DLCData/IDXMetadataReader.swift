@@ -5,6 +5,26 @@
 enum IDXMetadataReader {
     /// Reads the pair at the resolved paths; errors name `images` and `labels` as written.
     static func read(images: String, labels: String, resolvedImages: String, resolvedLabels: String) throws(DataError) -> DatasetMetadata {
+        let pair = try openPair(images: images, labels: labels, resolvedImages: resolvedImages, resolvedLabels: resolvedLabels)
+        try pair.images.checkSize()
+        try pair.labels.checkSize()
+        let labelValues = try pair.labels.distinctDataBytes().sorted()
+        return DatasetMetadata(
+            exampleShape: pair.exampleShape,
+            exampleCount: pair.images.header.dimensions[0],
+            featureNames: [],
+            target: .classes(labelValues.map { String($0) }),
+            targetIsNumeric: true)
+    }
+
+    /// Opens an IDX pair and reads their headers: images `[N, ...]` (at least 2 dimensions) and
+    /// labels `[N]`. Returns the files and the shape of one example. Shared with ``IDXDatasetReader``.
+    ///
+    /// The example shape is the images' dimensions after `N`, with a channel axis of 1 added to
+    /// `N x H x W` images (`[H, W, 1]`).
+    static func openPair(
+        images: String, labels: String, resolvedImages: String, resolvedLabels: String
+    ) throws(DataError) -> (images: IDXFile, labels: IDXFile, exampleShape: [Int]) {
         let imagesFile = try IDXFile(path: resolvedImages, reportedPath: images)
         let imageDimensions = imagesFile.header.dimensions
         guard imageDimensions.count >= 2 else {
@@ -19,17 +39,8 @@ enum IDXMetadataReader {
         guard labelCount == imageCount else {
             throw labelsFile.problem("the labels file has \(labelCount) labels, but the images file `\(images)` has \(imageCount) images")
         }
-        try imagesFile.checkSize()
-        try labelsFile.checkSize()
-        let labelValues = try labelsFile.distinctDataBytes().sorted()
-
         var exampleShape = Array(imageDimensions.dropFirst())
         if exampleShape.count == 2 { exampleShape.append(1) }
-        return DatasetMetadata(
-            exampleShape: exampleShape,
-            exampleCount: imageCount,
-            featureNames: [],
-            target: .classes(labelValues.map { String($0) }),
-            targetIsNumeric: true)
+        return (imagesFile, labelsFile, exampleShape)
     }
 }

@@ -1,0 +1,91 @@
+import DLCGraph
+
+/// The `differentiate` pass: reverse-mode autodiff of the loss, appending the backward graph.
+///
+/// Each forward op's gradient rule is one case of the `switch` below, with its math.
+public enum Differentiate {
+    public static func differentiate(_ forward: Graph) -> Graph {
+        guard let loss = forward.loss, case .loss(let kind, let prediction, let target) = forward.nodes[loss].op else {
+            preconditionFailure("internal: differentiate needs a graph with a loss")
+        }
+        var graph = forward
+        let needsGradient = dependsOnParameters(forward)
+        var adjoints = [ValueID?](repeating: nil, count: forward.nodes.count)
+        // d(mean loss)/d(prediction): the loss's own rule.
+        adjoints[prediction] = graph.add(.lossGradient(kind, prediction: prediction, target: target), label: "loss")
+
+        func accumulate(_ value: ValueID, _ gradient: ValueID, label: String) {
+            guard needsGradient[value] else { return }
+            if let existing = adjoints[value] {
+                adjoints[value] = graph.add(.add(existing, gradient), label: label)
+            } else {
+                adjoints[value] = gradient
+            }
+        }
+
+        for index in stride(from: forward.nodes.count - 1, through: 0, by: -1) {
+            guard let dy = adjoints[index] else { continue }
+            let node = forward.nodes[index]
+            let label = node.label
+            switch node.op {
+            case .features, .labels, .targets, .parameter, .dropoutMask, .oneHot, .loss:
+                break
+            case .matmul(let a, let b):
+                // y = a b: da = dy b^T, db = a^T dy
+                if needsGradient[a] { accumulate(a, graph.add(.matmulGradientLeft(dy: dy, right: b), label: label), label: label) }
+                if needsGradient[b] { accumulate(b, graph.add(.matmulGradientRight(left: a, dy: dy), label: label), label: label) }
+            case .addBias(let x, let bias):
+                // y = x + b: dx = dy, db = sum of dy over the batch (and spatial) axes
+                accumulate(x, dy, label: label)
+                if needsGradient[bias] { accumulate(bias, graph.add(.sumToLastAxis(dy), label: label), label: label) }
+            case .activation(let x, let f):
+                // y = f(x): dx = f'(x) dy, from y where f allows it
+                let dx = f.kind.hasDerivativeFromOutput
+                    ? graph.add(.activationGradientFromOutput(output: index, dy: dy, f), label: label)
+                    : graph.add(.activationGradient(input: x, dy: dy, f), label: label)
+                accumulate(x, dx, label: label)
+            case .biasActivation(let x, let bias, let f):
+                // y = f(x + b): d = f'(.) dy from y; dx = d, db = sum of d
+                let d = graph.add(.activationGradientFromOutput(output: index, dy: dy, f), label: label)
+                accumulate(x, d, label: label)
+                if needsGradient[bias] { accumulate(bias, graph.add(.sumToLastAxis(d), label: label), label: label) }
+            case .softmax:
+                // y = softmax(x): dx = y (dy - sum(dy y))
+                if case .softmax(let x) = node.op {
+                    accumulate(x, graph.add(.softmaxGradient(output: index, dy: dy), label: label), label: label)
+                }
+            case .multiply(let a, let b):
+                // y = a b: da = dy b, db = dy a
+                if needsGradient[a] { accumulate(a, graph.add(.multiply(dy, b), label: label), label: label) }
+                if needsGradient[b] { accumulate(b, graph.add(.multiply(dy, a), label: label), label: label) }
+            case .reshape(let x):
+                // a view: the gradient is dy seen in x's shape
+                accumulate(x, graph.add(.reshape(dy), shape: forward.nodes[x].shape, label: label), label: label)
+            case .add(let a, let b):
+                accumulate(a, dy, label: label)
+                accumulate(b, dy, label: label)
+            case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
+                 .activationGradientFromOutput, .softmaxGradient:
+                preconditionFailure("internal: differentiate reached a gradient op (%\(index))")
+            }
+        }
+        graph.gradients = forward.nodes.indices.compactMap { index -> ValueID? in
+            guard case .parameter = forward.nodes[index].op else { return nil }
+            return adjoints[index]
+        }
+        if graph.gradients.count != graph.parameters.count {
+            preconditionFailure("internal: a parameter does not reach the loss")
+        }
+        return graph
+    }
+
+    /// Whether each value depends on a trainable parameter (only those need gradients).
+    static func dependsOnParameters(_ graph: Graph) -> [Bool] {
+        var result = [Bool](repeating: false, count: graph.nodes.count)
+        for (index, node) in graph.nodes.enumerated() {
+            if case .parameter = node.op { result[index] = true; continue }
+            result[index] = node.op.operands.contains { result[$0] }
+        }
+        return result
+    }
+}

@@ -1,0 +1,136 @@
+import DLCCheck
+import DLCGraph
+import DLCSpec
+
+/// What a lowered graph is for.
+public enum GraphMode: Sendable {
+    /// Forward with dropout, loss, ready for `differentiate`.
+    case training
+    /// Forward without dropout, with the loss.
+    case evaluation
+    /// Forward without dropout or loss: the prediction only.
+    case inference
+}
+
+/// The `lower` pass: a checked model -> a forward graph with its loss, for one batch size.
+public enum Lower {
+    public static func lower(_ model: CheckedModel, batchSize: Int, mode: GraphMode) throws(CompileError) -> Graph {
+        var graph = Graph(batchSize: batchSize)
+        var x = graph.add(.features, shape: [batchSize] + model.inputShape, label: "input")
+        for (index, layer) in model.layers.enumerated() {
+            let name = layer.name
+            let output = [batchSize] + layer.outputShape
+            switch layer.spec.config {
+            case .dense(let units, let activation, let useBias, let initializer):
+                let inputs = graph.shape(of: x).dropFirst().reduce(1, *)
+                if graph.shape(of: x).count != 2 { x = graph.add(.reshape(x), shape: [batchSize, inputs], label: name) }
+                let kind = initializer ?? defaultInitializer(activation, after: index, in: model)
+                let weight = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [inputs, units], initializer: kind,
+                                                              fanIn: inputs, fanOut: units), label: name)
+                x = graph.add(.matmul(x, weight), label: name)              // [batch, in] x [in, units]
+                if useBias {
+                    let bias = graph.addParameter(ParameterInfo(name: "\(name).bias", shape: [units], initializer: "zeros",
+                                                                fanIn: inputs, fanOut: units), label: name)
+                    x = graph.add(.addBias(x, bias: bias), label: name)
+                }
+                x = activate(x, activation, parameter: nil, in: &graph, label: name)
+            case .dropout(let rate):
+                guard mode == .training, rate > 0 else { continue }
+                let mask = graph.add(.dropoutMask(rate: Float(rate), stream: index), shape: graph.shape(of: x), label: name)
+                x = graph.add(.multiply(x, mask), label: name)
+            case .activation(let activation, let parameter):
+                x = activate(x, activation, parameter: parameter, in: &graph, label: name)
+            case .flatten, .reshape:
+                x = graph.add(.reshape(x), shape: output, label: name)
+            case .conv2d, .maxPool2D, .avgPool2D, .batchNorm:
+                throw CompileError("the runtime cannot train `\(layer.kind)` layers yet", at: layer.spec.kindRange,
+                                   help: "`dlc check` accepts this spec; training convolutional and batchnorm layers is planned")
+            }
+        }
+        graph.prediction = x
+        if mode != .inference { try addLoss(model, to: &graph) }
+        return graph
+    }
+
+    /// Applies an activation; `linear` adds no node.
+    private static func activate(_ x: ValueID, _ activation: Activation, parameter: Double?, in graph: inout Graph, label: String) -> ValueID {
+        let kind: ActivationKind
+        switch activation {
+        case .linear: return x
+        case .softmax: return graph.add(.softmax(x), label: label)
+        case .relu: kind = .relu
+        case .sigmoid: kind = .sigmoid
+        case .tanh: kind = .tanh
+        case .leakyReLU: kind = .leakyReLU
+        case .elu: kind = .elu
+        case .gelu: kind = .gelu
+        case .silu: kind = .silu
+        }
+        let defaultParameter: Double = activation == .elu ? 1 : (activation == .leakyReLU ? 0.01 : 0)
+        return graph.add(.activation(x, ActivationFunction(kind, parameter: Float(parameter ?? defaultParameter))), label: label)
+    }
+
+    /// He for relu-like activations, Glorot otherwise; a linear dense layer looks at the activation layer after it.
+    static func defaultInitializer(_ activation: Activation, after index: Int, in model: CheckedModel) -> String {
+        var effective = activation
+        if activation == .linear {
+            for layer in model.layers.dropFirst(index + 1) {
+                if case .activation(let next, _) = layer.spec.config { effective = next; break }
+                if case .dropout = layer.spec.config { continue }
+                if case .batchNorm = layer.spec.config { continue }
+                break
+            }
+        }
+        switch effective {
+        case .relu, .leakyReLU, .elu, .gelu, .silu: return "he_uniform"
+        case .linear, .sigmoid, .tanh, .softmax: return "glorot_uniform"
+        }
+    }
+
+    private static func addLoss(_ model: CheckedModel, to graph: inout Graph) throws(CompileError) {
+        guard let prediction = graph.prediction, let loss = model.spec.loss?.value else {
+            throw CompileError("the spec has no loss", at: nil)
+        }
+        let batch = graph.batchSize
+        let units = graph.shape(of: prediction).last ?? 1
+        var endsWithSoftmax = false, endsWithSigmoid = false
+        if case .softmax = graph.nodes[prediction].op { endsWithSoftmax = true }
+        if case .activation(_, let f) = graph.nodes[prediction].op { endsWithSigmoid = f.kind == .sigmoid }
+        let kind: LossKind
+        let target: ValueID
+        switch loss {
+        case .crossEntropy(let smoothing):
+            target = graph.add(.labels, shape: [batch], label: "loss")
+            kind = endsWithSoftmax ? .crossEntropy(labelSmoothing: Float(smoothing)) : .softmaxCrossEntropy(labelSmoothing: Float(smoothing))
+            graph.predictionIsLogits = !endsWithSoftmax
+        case .binaryCrossEntropy:
+            target = graph.add(.labels, shape: [batch], label: "loss")
+            kind = endsWithSigmoid ? .binaryCrossEntropy : .sigmoidBinaryCrossEntropy
+            graph.predictionIsLogits = !endsWithSigmoid
+        case .mse, .mae:
+            kind = loss == .mse ? .meanSquaredError : .meanAbsoluteError
+            if model.hasClassLabels {
+                let labels = graph.add(.labels, shape: [batch], label: "loss")
+                target = units == 1 ? graph.add(.reshape(labels), shape: [batch, 1], label: "loss")
+                                    : graph.add(.oneHot(labels, classes: units), label: "loss")
+            } else {
+                target = graph.add(.targets, shape: [batch, units], label: "loss")
+            }
+        }
+        graph.loss = graph.add(.loss(kind, prediction: prediction, target: target), label: "loss")
+    }
+}
+
+extension CheckedModel {
+    /// Whether the training data's targets are class labels (known from the data, or from a builtin set).
+    public var hasClassLabels: Bool {
+        switch trainingData?.target {
+        case .classes?: return true
+        case .values?: return false
+        case nil:
+            if spec.loss?.value.isClassification == true { return true }
+            if case .builtin(let name, _, _)? = spec.data?.train?.value { return name.value != "sine" }
+            return false
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import DLCGraph
+
+/// The `planBuffers` pass: one arena per plan, buffers reused after their last reader (first fit
+/// over a free list, by first and last use), views sharing their operand's buffer.
+public enum PlanBuffers {
+    /// Offsets are aligned to 16 floats (64 bytes) for vector loads.
+    static let alignment = 16
+
+    public static func plan(_ graph: Graph) -> BufferPlan {
+        let count = graph.nodes.count
+        // The buffer each value lives in: itself, or the value a view reads from.
+        var owner = Array(0..<count)
+        for (index, node) in graph.nodes.enumerated() where node.op.isView {
+            owner[index] = owner[node.op.operands[0]]
+        }
+        // Last use of each buffer (over every view of it); outputs and inputs live throughout.
+        var lastUse = Array(0..<count)
+        for (index, node) in graph.nodes.enumerated() {
+            for operand in node.op.operands { lastUse[owner[operand]] = max(lastUse[owner[operand]], index) }
+            lastUse[owner[index]] = max(lastUse[owner[index]], index)
+        }
+        for output in graph.outputs { lastUse[owner[output]] = count }
+        var firstUse = Array(0..<count)
+        for (index, node) in graph.nodes.enumerated() where node.op.isSource { firstUse[index] = 0; lastUse[index] = max(lastUse[index], count) }
+
+        var offsets = [Int?](repeating: nil, count: count)
+        var free: [(offset: Int, size: Int)] = []
+        var arenaSize = 0
+        var unshared = 0
+        var live: [(value: Int, end: Int)] = []
+        let order = (0..<count).sorted { (firstUse[$0], $0) < (firstUse[$1], $1) }
+        for index in order {
+            let node = graph.nodes[index]
+            if case .parameter = node.op { continue }
+            if node.op.isView { continue }
+            // Release buffers whose last reader ran before this node.
+            live.removeAll { entry in
+                guard entry.end < firstUse[index] else { return false }
+                if let offset = offsets[entry.value] { release(offset, size(graph.nodes[entry.value]), into: &free) }
+                return true
+            }
+            let bytes = size(node)
+            unshared += bytes
+            if let slot = free.firstIndex(where: { $0.size >= bytes }) {
+                offsets[index] = free[slot].offset
+                if free[slot].size == bytes { free.remove(at: slot) } else { free[slot] = (free[slot].offset + bytes, free[slot].size - bytes) }
+            } else {
+                // Grow the arena, absorbing a free block at its end.
+                if let last = free.last, last.offset + last.size == arenaSize {
+                    offsets[index] = last.offset
+                    free.removeLast()
+                    arenaSize = last.offset + bytes
+                } else {
+                    offsets[index] = arenaSize
+                    arenaSize += bytes
+                }
+            }
+            live.append((index, lastUse[index]))
+        }
+        for (index, node) in graph.nodes.enumerated() where node.op.isView {
+            offsets[index] = offsets[owner[index]]
+        }
+        return BufferPlan(offsets: offsets, arenaSize: arenaSize, unsharedSize: unshared)
+    }
+
+    /// A value's buffer size in floats, rounded up to the alignment.
+    private static func size(_ node: Node) -> Int {
+        (node.elementCount + alignment - 1) / alignment * alignment
+    }
+
+    /// Returns a block to the free list, merging it with its neighbours.
+    private static func release(_ offset: Int, _ size: Int, into free: inout [(offset: Int, size: Int)]) {
+        free.append((offset, size))
+        free.sort { $0.offset < $1.offset }
+        var merged: [(offset: Int, size: Int)] = []
+        for block in free {
+            if let last = merged.last, last.offset + last.size == block.offset {
+                merged[merged.count - 1].size += block.size
+            } else {
+                merged.append(block)
+            }
+        }
+        free = merged
+    }
+}
+
+extension Op {
+    /// Whether the trainer writes this value before a run (features, labels, targets).
+    var isSource: Bool {
+        switch self {
+        case .features, .labels, .targets: return true
+        case .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax, .multiply, .reshape,
+             .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
+             .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add:
+            return false
+        }
+    }
+}

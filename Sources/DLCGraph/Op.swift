@@ -1,0 +1,150 @@
+/// A value's index in its graph.
+public typealias ValueID = Int
+
+/// How a loss compares a prediction with its target; each case knows what its prediction is.
+public enum LossKind: Sendable, Hashable, CustomStringConvertible {
+    /// Mean over all elements of (p - t)^2.
+    case meanSquaredError
+    /// Mean over all elements of |p - t|.
+    case meanAbsoluteError
+    /// Categorical cross-entropy of probabilities against class indices.
+    case crossEntropy(labelSmoothing: Float)
+    /// Binary cross-entropy of one probability against a 0/1 label.
+    case binaryCrossEntropy
+    /// Fused, stable: log-softmax of logits, then cross-entropy.
+    case softmaxCrossEntropy(labelSmoothing: Float)
+    /// Fused, stable: binary cross-entropy of sigmoid(logit).
+    case sigmoidBinaryCrossEntropy
+
+    public var description: String {
+        switch self {
+        case .meanSquaredError: return "mse"
+        case .meanAbsoluteError: return "mae"
+        case .crossEntropy(let s): return s == 0 ? "cross_entropy" : "cross_entropy(smoothing: \(s))"
+        case .binaryCrossEntropy: return "binary_cross_entropy"
+        case .softmaxCrossEntropy(let s): return s == 0 ? "softmax_cross_entropy" : "softmax_cross_entropy(smoothing: \(s))"
+        case .sigmoidBinaryCrossEntropy: return "sigmoid_binary_cross_entropy"
+        }
+    }
+}
+
+/// One operation of the graph IR. Cases carry their operands and attributes, so every pass is one
+/// exhaustive `switch` (never `default:`): a new op does not compile until it has a shape rule, a
+/// gradient and a kernel.
+///
+/// Shapes include the batch dimension, fixed per compiled plan.
+public enum Op: Sendable, Hashable {
+    // MARK: Sources
+    /// The batch's features `[batch, ...example]`, written by the trainer before each step.
+    case features
+    /// The batch's class indices `[batch]` (stored as float).
+    case labels
+    /// The batch's regression targets `[batch, width]`.
+    case targets
+    /// A trainable tensor, stored outside the arena (`Graph.parameters[index]`).
+    case parameter(index: Int)
+    /// A fresh inverted-dropout mask each step: 0 with probability `rate`, else 1 / (1 - rate).
+    case dropoutMask(rate: Float, stream: Int)
+
+    // MARK: Forward
+    /// `[batch, in] x [in, out] -> [batch, out]`
+    case matmul(ValueID, ValueID)
+    /// `[..., c] + [c]`
+    case addBias(ValueID, bias: ValueID)
+    /// Elementwise activation.
+    case activation(ValueID, ActivationFunction)
+    /// Fused `activation(addBias(x, bias))` (the fuse pass makes these).
+    case biasActivation(ValueID, bias: ValueID, ActivationFunction)
+    /// Softmax over the last axis.
+    case softmax(ValueID)
+    /// Elementwise product of two same-shaped values.
+    case multiply(ValueID, ValueID)
+    /// The same elements in a new shape; shares its operand's buffer.
+    case reshape(ValueID)
+    /// Class indices `[batch]` -> one-hot rows `[batch, classes]`.
+    case oneHot(ValueID, classes: Int)
+    /// The mean loss over the batch, a scalar `[1]`.
+    case loss(LossKind, prediction: ValueID, target: ValueID)
+
+    // MARK: Backward
+    /// d(loss)/d(prediction), shaped like the prediction.
+    case lossGradient(LossKind, prediction: ValueID, target: ValueID)
+    /// For `y = a x b`: `da = dy x b^T`.
+    case matmulGradientLeft(dy: ValueID, right: ValueID)
+    /// For `y = a x b`: `db = a^T x dy`.
+    case matmulGradientRight(left: ValueID, dy: ValueID)
+    /// Bias gradient: `dy` summed over every axis but the last.
+    case sumToLastAxis(ValueID)
+    /// Activation gradient from the activation's input `x` (gelu, silu).
+    case activationGradient(input: ValueID, dy: ValueID, ActivationFunction)
+    /// Activation gradient from the activation's output `y` (relu, sigmoid, tanh, leaky_relu, elu, linear).
+    case activationGradientFromOutput(output: ValueID, dy: ValueID, ActivationFunction)
+    /// For `y = softmax(x)`: `dx = y * (dy - sum(dy * y))` per row.
+    case softmaxGradient(output: ValueID, dy: ValueID)
+    /// Elementwise sum, for gradients that flow into one value from several uses.
+    case add(ValueID, ValueID)
+
+    /// The values this op reads.
+    public var operands: [ValueID] {
+        switch self {
+        case .features, .labels, .targets, .parameter, .dropoutMask:
+            return []
+        case .activation(let x, _), .softmax(let x), .reshape(let x), .oneHot(let x, _), .sumToLastAxis(let x):
+            return [x]
+        case .matmul(let a, let b), .multiply(let a, let b), .add(let a, let b):
+            return [a, b]
+        case .addBias(let x, let bias), .biasActivation(let x, let bias, _):
+            return [x, bias]
+        case .loss(_, let prediction, let target), .lossGradient(_, let prediction, let target):
+            return [prediction, target]
+        case .matmulGradientLeft(let dy, let right):
+            return [dy, right]
+        case .matmulGradientRight(let left, let dy):
+            return [left, dy]
+        case .activationGradient(let x, let dy, _):
+            return [x, dy]
+        case .activationGradientFromOutput(let y, let dy, _), .softmaxGradient(let y, let dy):
+            return [y, dy]
+        }
+    }
+
+    /// The same op reading other values (`map` applied to every operand).
+    public func mapOperands(_ map: (ValueID) -> ValueID) -> Op {
+        switch self {
+        case .features, .labels, .targets, .parameter, .dropoutMask: return self
+        case .matmul(let a, let b): return .matmul(map(a), map(b))
+        case .addBias(let x, let bias): return .addBias(map(x), bias: map(bias))
+        case .activation(let x, let f): return .activation(map(x), f)
+        case .biasActivation(let x, let bias, let f): return .biasActivation(map(x), bias: map(bias), f)
+        case .softmax(let x): return .softmax(map(x))
+        case .multiply(let a, let b): return .multiply(map(a), map(b))
+        case .reshape(let x): return .reshape(map(x))
+        case .oneHot(let x, let classes): return .oneHot(map(x), classes: classes)
+        case .loss(let kind, let p, let t): return .loss(kind, prediction: map(p), target: map(t))
+        case .lossGradient(let kind, let p, let t): return .lossGradient(kind, prediction: map(p), target: map(t))
+        case .matmulGradientLeft(let dy, let right): return .matmulGradientLeft(dy: map(dy), right: map(right))
+        case .matmulGradientRight(let left, let dy): return .matmulGradientRight(left: map(left), dy: map(dy))
+        case .sumToLastAxis(let x): return .sumToLastAxis(map(x))
+        case .activationGradient(let x, let dy, let f): return .activationGradient(input: map(x), dy: map(dy), f)
+        case .activationGradientFromOutput(let y, let dy, let f): return .activationGradientFromOutput(output: map(y), dy: map(dy), f)
+        case .softmaxGradient(let y, let dy): return .softmaxGradient(output: map(y), dy: map(dy))
+        case .add(let a, let b): return .add(map(a), map(b))
+        }
+    }
+
+    /// Whether the op's result is its operand's buffer seen in another shape.
+    public var isView: Bool {
+        if case .reshape = self { return true }
+        return false
+    }
+}
+
+extension ActivationKind {
+    /// Whether the derivative can be computed from the activation's output alone.
+    public var hasDerivativeFromOutput: Bool {
+        switch self {
+        case .linear, .relu, .sigmoid, .tanh, .leakyReLU, .elu: return true
+        case .gelu, .silu: return false
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// Checks a graph's invariants; every pass runs it on its result in debug builds and tests.
+public enum Verifier {
+    /// The problems found, empty for a well-formed graph.
+    public static func problems(in graph: Graph) -> [String] {
+        var problems: [String] = []
+        for (index, node) in graph.nodes.enumerated() {
+            for operand in node.op.operands where operand < 0 || operand >= index {
+                problems.append("%\(index) (\(node.op.name)) reads %\(operand), which does not come before it")
+            }
+            guard problems.isEmpty else { continue }
+            if node.shape.isEmpty || node.shape.contains(where: { $0 <= 0 }) {
+                problems.append("%\(index) (\(node.op.name)) has shape \(node.shape)")
+            }
+            problems += shapeProblems(index, node, graph)
+        }
+        for output in graph.outputs where output < 0 || output >= graph.nodes.count {
+            problems.append("output %\(output) is not a value of the graph")
+        }
+        if !graph.gradients.isEmpty, graph.gradients.count != graph.parameters.count {
+            problems.append("\(graph.gradients.count) gradients for \(graph.parameters.count) parameters")
+        }
+        for (index, gradient) in graph.gradients.enumerated() where gradient < graph.nodes.count && index < graph.parameters.count {
+            if graph.nodes[gradient].shape != graph.parameters[index].shape {
+                problems.append("the gradient of \(graph.parameters[index].name) is \(graph.nodes[gradient].shape), not \(graph.parameters[index].shape)")
+            }
+        }
+        return problems
+    }
+
+    private static func shapeProblems(_ index: Int, _ node: Node, _ graph: Graph) -> [String] {
+        let shape = { (value: ValueID) in graph.nodes[value].shape }
+        let count = { (value: ValueID) in graph.nodes[value].elementCount }
+        var problems: [String] = []
+        func expect(_ condition: Bool, _ message: @autoclosure () -> String) {
+            if !condition { problems.append("%\(index) (\(node.op.name)): \(message())") }
+        }
+        switch node.op {
+        case .features, .labels, .targets, .dropoutMask:
+            break
+        case .parameter(let parameter):
+            expect(parameter < graph.parameters.count && graph.parameters[parameter].shape == node.shape, "parameter #\(parameter) shape")
+        case .reshape(let x):
+            expect(count(x) == node.elementCount, "reshape from \(shape(x)) to \(node.shape) changes the element count")
+        case .matmul(let a, let b):
+            expect(shape(a).count == 2 && shape(b).count == 2 && shape(a)[1] == shape(b)[0], "matmul of \(shape(a)) and \(shape(b))")
+        case .addBias(let x, let bias), .biasActivation(let x, let bias, _):
+            expect(shape(bias) == [shape(x).last ?? 0], "bias \(shape(bias)) for \(shape(x))")
+        case .multiply(let a, let b), .add(let a, let b):
+            expect(shape(a) == shape(b), "operands \(shape(a)) and \(shape(b)) differ")
+        case .loss(_, let prediction, let target), .lossGradient(_, let prediction, let target):
+            expect(count(target) == count(prediction) || count(target) == shape(prediction)[0],
+                   "target \(shape(target)) for prediction \(shape(prediction))")
+        case .activationGradient(let x, let dy, _), .activationGradientFromOutput(let x, let dy, _), .softmaxGradient(let x, let dy):
+            expect(shape(x) == shape(dy), "gradient \(shape(dy)) for \(shape(x))")
+        case .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activation, .softmax, .oneHot:
+            break
+        }
+        if problems.isEmpty, !node.op.hasGivenShape {
+            expect(node.op.outputShape(in: graph) == node.shape, "shape \(node.shape), but the rule gives \(node.op.outputShape(in: graph))")
+        }
+        return problems
+    }
+}
+
+extension Op {
+    /// Whether the node's shape is given rather than computed by `outputShape`.
+    var hasGivenShape: Bool {
+        switch self {
+        case .features, .labels, .targets, .parameter, .dropoutMask, .reshape:
+            return true
+        case .matmul, .addBias, .activation, .biasActivation, .softmax, .multiply, .oneHot, .loss, .lossGradient,
+             .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient, .activationGradientFromOutput,
+             .softmaxGradient, .add:
+            return false
+        }
+    }
+}

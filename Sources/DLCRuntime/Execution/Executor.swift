@@ -1,0 +1,154 @@
+import DLCData
+import DLCGraph
+import Foundation
+
+/// Runs one planned graph: its arena is allocated once, its instructions resolved once, and a
+/// step allocates nothing.
+public final class Executor: @unchecked Sendable {
+    public let graph: Graph
+    public let plan: BufferPlan
+    public let parameters: ParameterStore
+    private let arena: UnsafeMutableBufferPointer<Float>
+    /// Scratch for the fused losses' probabilities, `[batch, classes]`.
+    private let scratch: UnsafeMutableBufferPointer<Float>
+    private var instructions: [Instruction] = []
+    private var dropoutGenerator: SeededRandom
+    /// Seconds spent in each instruction since the last reset, when timing is on.
+    public private(set) var instructionSeconds: [Double]
+    public var isTiming = false
+
+    /// Plans must come from `planBuffers` for this graph; `seed` drives dropout.
+    public init(graph: Graph, plan: BufferPlan, parameters: ParameterStore, seed: UInt64) {
+        self.graph = graph
+        self.plan = plan
+        self.parameters = parameters
+        arena = .allocate(capacity: max(plan.arenaSize, 1))
+        arena.initialize(repeating: 0)
+        let widest = graph.nodes.map { $0.shape.count >= 2 ? $0.elementCount : $0.elementCount }.max() ?? 1
+        scratch = .allocate(capacity: max(widest, 1))
+        scratch.initialize(repeating: 0)
+        dropoutGenerator = SeededRandom(seed: seed, stream: 77)
+        instructionSeconds = []
+        instructions = InstructionBuilder(executor: self).build()
+        instructionSeconds = Array(repeating: 0, count: instructions.count)
+    }
+
+    deinit {
+        arena.deallocate()
+        scratch.deallocate()
+    }
+
+    /// The buffer of a value (a parameter's own tensor, or its place in the arena).
+    public func pointer(_ value: ValueID) -> UnsafeMutablePointer<Float> {
+        if case .parameter(let index) = graph.nodes[value].op { return parameters.tensors[index].baseAddress! }
+        guard let offset = plan.offsets[value] else { preconditionFailure("internal: %\(value) has no buffer") }
+        return arena.baseAddress! + offset
+    }
+
+    var scratchPointer: UnsafeMutablePointer<Float> { scratch.baseAddress! }
+
+    /// The value of the first node of a kind (features, labels, targets), if the graph reads it.
+    public func input(_ op: Op) -> UnsafeMutablePointer<Float>? {
+        graph.nodes.firstIndex { $0.op == op }.map(pointer)
+    }
+
+    /// The batch's mean loss after `run()`.
+    public var loss: Float { graph.loss.map { pointer($0).pointee } ?? .nan }
+
+    /// Runs every instruction in order.
+    public func run() {
+        if isTiming {
+            for index in instructions.indices {
+                let start = DispatchTime.now().uptimeNanoseconds
+                execute(instructions[index])
+                instructionSeconds[index] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            }
+        } else {
+            for instruction in instructions { execute(instruction) }
+        }
+    }
+
+    /// Per op name, the seconds spent, for `dlc bench`.
+    public func timeByOp() -> [(name: String, seconds: Double)] {
+        var totals: [String: Double] = [:]
+        for (instruction, seconds) in zip(instructions, instructionSeconds) { totals[instruction.name, default: 0] += seconds }
+        return totals.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
+    }
+
+    public func resetTiming() {
+        instructionSeconds = Array(repeating: 0, count: instructions.count)
+    }
+
+    /// Floating-point operations of one run (multiply-adds count two), for GFLOP/s.
+    public var flopsPerRun: Double {
+        instructions.reduce(0) { total, instruction in
+            if case .matmul(_, _, _, let m, let n, let k, _, _) = instruction.kind { return total + 2 * Double(m * n * k) }
+            return total
+        }
+    }
+
+    @inline(__always)
+    private func execute(_ instruction: Instruction) {
+        switch instruction.kind {
+        case .none:
+            break
+        case .dropoutMask(let output, let count, let rate, _):
+            Kernels.dropoutMask(output, count: count, rate: rate, generator: &dropoutGenerator)
+        case .matmul(let a, let b, let c, let m, let n, let k, let transposeA, let transposeB):
+            Kernels.matmul(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+        case .addBias(let x, let bias, let y, let rows, let columns):
+            if x != y { Kernels.copy(x, into: y, count: rows * columns) }
+            Kernels.addBias(y, bias, rows: rows, columns: columns)
+        case .activation(let f, let x, let y, let count):
+            Kernels.activate(f.kind, parameter: f.parameter, x, y, count: count)
+        case .biasActivation(let f, let x, let bias, let y, let rows, let columns):
+            if x != y { Kernels.copy(x, into: y, count: rows * columns) }
+            Kernels.addBias(y, bias, rows: rows, columns: columns)
+            Kernels.activate(f.kind, parameter: f.parameter, y, y, count: rows * columns)
+        case .softmax(let x, let y, let rows, let columns):
+            Kernels.softmax(x, y, rows: rows, columns: columns)
+        case .multiply(let a, let b, let y, let count):
+            Kernels.multiply(a, b, into: y, count: count)
+        case .add(let a, let b, let y, let count):
+            Kernels.add(a, b, into: y, count: count)
+        case .oneHot(let labels, let y, let rows, let classes):
+            Kernels.oneHot(labels: labels, rows: rows, classes: classes, into: y)
+        case .loss(let kind, let prediction, let target, let output, let rows, let columns, let gradient, let scratch):
+            output.pointee = LossKernel.run(kind, prediction: prediction, target: target, rows: rows, columns: columns,
+                                            gradient: gradient, scratch: scratch)
+        case .lossGradient(let kind, let prediction, let target, let gradient, let rows, let columns, let scratch):
+            _ = LossKernel.run(kind, prediction: prediction, target: target, rows: rows, columns: columns,
+                               gradient: gradient, scratch: scratch)
+        case .sumToLastAxis(let dy, let db, let rows, let columns):
+            Kernels.sumRows(dy, into: db, rows: rows, columns: columns, accumulate: false)
+        case .activationGradient(let f, let x, let y, let dy, let dx, let count):
+            Kernels.activateBackward(f.kind, parameter: f.parameter, x: x, y: y, dy: dy, dx: dx, count: count, accumulate: false)
+        case .softmaxGradient(let y, let dy, let dx, let rows, let columns):
+            Kernels.softmaxBackward(y: y, dy: dy, dx: dx, rows: rows, columns: columns, accumulate: false)
+        }
+    }
+}
+
+/// Dispatches a loss kind to its kernel.
+enum LossKernel {
+    static func run(_ kind: LossKind, prediction: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>,
+                    rows: Int, columns: Int, gradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) -> Float {
+        switch kind {
+        case .meanSquaredError:
+            return Kernels.meanSquaredError(prediction: prediction, target: target, count: rows * columns, gradient: gradient)
+        case .meanAbsoluteError:
+            return Kernels.meanAbsoluteError(prediction: prediction, target: target, count: rows * columns, gradient: gradient)
+        case .crossEntropy(let smoothing):
+            return Kernels.crossEntropy(probabilities: prediction, labels: target, rows: rows, classes: columns,
+                                        labelSmoothing: smoothing, gradient: gradient)
+        case .binaryCrossEntropy:
+            return Kernels.binaryCrossEntropy(probabilities: prediction, labels: target, count: rows * columns, gradient: gradient)
+        case .softmaxCrossEntropy(let smoothing):
+            return Kernels.softmaxCrossEntropy(logits: prediction, labels: target, rows: rows, classes: columns,
+                                               labelSmoothing: smoothing, probabilities: scratch, gradient: gradient)
+        case .sigmoidBinaryCrossEntropy:
+            return Kernels.sigmoidBinaryCrossEntropy(logits: prediction, labels: target, count: rows * columns,
+                                                     probabilities: scratch, gradient: gradient)
+        }
+    }
+}

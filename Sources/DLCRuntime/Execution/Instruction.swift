@@ -1,0 +1,32 @@
+import DLCGraph
+
+/// One node of a planned graph with its buffers resolved to pointers, ready to run.
+struct Instruction {
+    typealias Pointer = UnsafeMutablePointer<Float>
+
+    enum Kind {
+        /// Written by the trainer (features, labels, targets), or a parameter or view: nothing to run.
+        case none
+        case dropoutMask(output: Pointer, count: Int, rate: Float, stream: Int)
+        case matmul(a: Pointer, b: Pointer, c: Pointer, m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool)
+        case addBias(x: Pointer, bias: Pointer, y: Pointer, rows: Int, columns: Int)
+        case activation(ActivationFunction, x: Pointer, y: Pointer, count: Int)
+        case biasActivation(ActivationFunction, x: Pointer, bias: Pointer, y: Pointer, rows: Int, columns: Int)
+        case softmax(x: Pointer, y: Pointer, rows: Int, columns: Int)
+        case multiply(a: Pointer, b: Pointer, y: Pointer, count: Int)
+        case add(a: Pointer, b: Pointer, y: Pointer, count: Int)
+        case oneHot(labels: Pointer, y: Pointer, rows: Int, classes: Int)
+        /// The mean loss; `gradient` is set when the next node is this loss's gradient (computed in the same pass).
+        case loss(LossKind, prediction: Pointer, target: Pointer, output: Pointer, rows: Int, columns: Int,
+                  gradient: Pointer?, scratch: Pointer)
+        case lossGradient(LossKind, prediction: Pointer, target: Pointer, gradient: Pointer, rows: Int, columns: Int, scratch: Pointer)
+        case sumToLastAxis(dy: Pointer, db: Pointer, rows: Int, columns: Int)
+        case activationGradient(ActivationFunction, x: Pointer, y: Pointer, dy: Pointer, dx: Pointer, count: Int)
+        case softmaxGradient(y: Pointer, dy: Pointer, dx: Pointer, rows: Int, columns: Int)
+    }
+
+    var kind: Kind
+    /// The node's index, label and op name, for per-op timing.
+    var node: Int
+    var name: String
+}

@@ -1,0 +1,97 @@
+import DLCGraph
+
+/// Resolves each node of a planned graph to an instruction with its pointers and sizes.
+struct InstructionBuilder {
+    let executor: Executor
+
+    func build() -> [Instruction] {
+        let graph = executor.graph
+        var instructions: [Instruction] = []
+        var skipNext = false
+        for (index, node) in graph.nodes.enumerated() {
+            if skipNext {
+                skipNext = false
+                instructions.append(Instruction(kind: .none, node: index, name: "loss_gradient"))
+                continue
+            }
+            var kind = self.kind(index, node)
+            // A loss followed by its own gradient computes both in one pass.
+            if case .loss(let lossKind, let p, let t, let output, let rows, let columns, nil, let scratch) = kind,
+               index + 1 < graph.nodes.count,
+               case .lossGradient(let nextKind, let nextP, let nextT) = graph.nodes[index + 1].op,
+               case .loss(let originalKind, let originalP, let originalT) = node.op,
+               nextKind == originalKind, nextP == originalP, nextT == originalT, nextKind == lossKind {
+                kind = .loss(lossKind, prediction: p, target: t, output: output, rows: rows, columns: columns,
+                             gradient: executor.pointer(index + 1), scratch: scratch)
+                skipNext = true
+            }
+            instructions.append(Instruction(kind: kind, node: index, name: node.op.name))
+        }
+        return instructions
+    }
+
+    /// Rows and columns of a value seen as a matrix over its last axis.
+    private func matrix(_ shape: [Int]) -> (rows: Int, columns: Int) {
+        let columns = shape.last ?? 1
+        return (shape.reduce(1, *) / max(columns, 1), columns)
+    }
+
+    private func kind(_ index: Int, _ node: Node) -> Instruction.Kind {
+        let graph = executor.graph
+        let p = { (value: ValueID) in executor.pointer(value) }
+        let count = node.elementCount
+        switch node.op {
+        case .features, .labels, .targets, .parameter, .reshape:
+            return .none
+        case .dropoutMask(let rate, let stream):
+            return .dropoutMask(output: p(index), count: count, rate: rate, stream: stream)
+        case .matmul(let a, let b):
+            let (m, k) = (graph.shape(of: a)[0], graph.shape(of: a)[1])
+            return .matmul(a: p(a), b: p(b), c: p(index), m: m, n: graph.shape(of: b)[1], k: k, transposeA: false, transposeB: false)
+        case .matmulGradientLeft(let dy, let right):
+            // da[m, k] = dy[m, n] x right^T, right stored [k, n]
+            let (m, n) = (graph.shape(of: dy)[0], graph.shape(of: dy)[1])
+            return .matmul(a: p(dy), b: p(right), c: p(index), m: m, n: graph.shape(of: right)[0], k: n, transposeA: false, transposeB: true)
+        case .matmulGradientRight(let left, let dy):
+            // db[k, n] = left^T x dy, left stored [m, k]
+            let (m, k) = (graph.shape(of: left)[0], graph.shape(of: left)[1])
+            return .matmul(a: p(left), b: p(dy), c: p(index), m: k, n: graph.shape(of: dy)[1], k: m, transposeA: true, transposeB: false)
+        case .addBias(let x, let bias):
+            let (rows, columns) = matrix(node.shape)
+            return .addBias(x: p(x), bias: p(bias), y: p(index), rows: rows, columns: columns)
+        case .activation(let x, let f):
+            return .activation(f, x: p(x), y: p(index), count: count)
+        case .biasActivation(let x, let bias, let f):
+            let (rows, columns) = matrix(node.shape)
+            return .biasActivation(f, x: p(x), bias: p(bias), y: p(index), rows: rows, columns: columns)
+        case .softmax(let x):
+            let (rows, columns) = matrix(node.shape)
+            return .softmax(x: p(x), y: p(index), rows: rows, columns: columns)
+        case .multiply(let a, let b):
+            return .multiply(a: p(a), b: p(b), y: p(index), count: count)
+        case .add(let a, let b):
+            return .add(a: p(a), b: p(b), y: p(index), count: count)
+        case .oneHot(let labels, let classes):
+            return .oneHot(labels: p(labels), y: p(index), rows: node.shape[0], classes: classes)
+        case .loss(let kind, let prediction, let target):
+            let (rows, columns) = matrix(graph.shape(of: prediction))
+            return .loss(kind, prediction: p(prediction), target: p(target), output: p(index), rows: rows, columns: columns,
+                         gradient: nil, scratch: executor.scratchPointer)
+        case .lossGradient(let kind, let prediction, let target):
+            let (rows, columns) = matrix(graph.shape(of: prediction))
+            return .lossGradient(kind, prediction: p(prediction), target: p(target), gradient: p(index), rows: rows, columns: columns,
+                                 scratch: executor.scratchPointer)
+        case .sumToLastAxis(let dy):
+            let (rows, columns) = matrix(graph.shape(of: dy))
+            return .sumToLastAxis(dy: p(dy), db: p(index), rows: rows, columns: columns)
+        case .activationGradient(let x, let dy, let f):
+            return .activationGradient(f, x: p(x), y: p(x), dy: p(dy), dx: p(index), count: count)
+        case .activationGradientFromOutput(let output, let dy, let f):
+            // Every kind with a derivative from its output reads the sign of `x` from `y` (same sign).
+            return .activationGradient(f, x: p(output), y: p(output), dy: p(dy), dx: p(index), count: count)
+        case .softmaxGradient(let output, let dy):
+            let (rows, columns) = matrix(node.shape)
+            return .softmaxGradient(y: p(output), dy: p(dy), dx: p(index), rows: rows, columns: columns)
+        }
+    }
+}

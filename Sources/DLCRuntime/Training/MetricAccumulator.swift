@@ -1,0 +1,53 @@
+import DLCGraph
+
+/// Sums a loss and the metrics over batches, weighted by batch size.
+struct MetricAccumulator {
+    let metrics: [String]
+    private var lossSum = 0.0
+    private var examples = 0
+    private var correct = 0
+    private var absoluteErrors = 0.0
+    private var squaredErrors = 0.0
+    private var elements = 0
+
+    init(metrics: [String]) {
+        self.metrics = metrics
+    }
+
+    /// Adds the batch an executor just ran.
+    mutating func add(_ executor: Executor) {
+        let graph = executor.graph
+        let rows = graph.batchSize
+        lossSum += Double(executor.loss) * Double(rows)
+        examples += rows
+        guard let predictionValue = graph.prediction, let lossValue = graph.loss,
+              case .loss(_, _, let targetValue) = graph.nodes[lossValue].op else { return }
+        let prediction = executor.pointer(predictionValue)
+        let columns = graph.shape(of: predictionValue).last ?? 1
+        if metrics.contains("accuracy"), let labels = executor.input(.labels) {
+            correct += Kernels.argmaxMatches(prediction, labels: labels, rows: rows, columns: columns,
+                                             threshold: graph.predictionIsLogits ? 0 : 0.5)
+        }
+        if metrics.contains(where: { $0 == "mae" || $0 == "mse" || $0 == "rmse" }),
+           graph.nodes[targetValue].elementCount == rows * columns {
+            let target = executor.pointer(targetValue)
+            absoluteErrors += Kernels.absoluteErrorSum(prediction: prediction, target: target, count: rows * columns)
+            squaredErrors += Kernels.squaredErrorSum(prediction: prediction, target: target, count: rows * columns)
+            elements += rows * columns
+        }
+    }
+
+    var evaluation: Evaluation {
+        var values: [String: Double] = [:]
+        for metric in metrics {
+            switch metric {
+            case "accuracy": values[metric] = examples > 0 ? Double(correct) / Double(examples) : 0
+            case "mae": values[metric] = elements > 0 ? absoluteErrors / Double(elements) : 0
+            case "mse": values[metric] = elements > 0 ? squaredErrors / Double(elements) : 0
+            case "rmse": values[metric] = elements > 0 ? (squaredErrors / Double(elements)).squareRoot() : 0
+            default: break
+            }
+        }
+        return Evaluation(loss: examples > 0 ? lossSum / Double(examples) : 0, metrics: values)
+    }
+}

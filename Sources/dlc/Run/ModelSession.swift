@@ -1,0 +1,107 @@
+import ArgumentParser
+import DLCCheck
+import DLCCompile
+import DLCData
+import DLCDiagnostics
+import DLCGraph
+import DLCRuntime
+import DLCSpec
+import Foundation
+
+/// A checked spec ready to compile and train: what `run`, `eval`, `predict` and `bench` share.
+struct ModelSession {
+    let path: String
+    let result: CheckResult
+    let model: CheckedModel
+    var spec: Spec { model.spec }
+    var name: String { spec.name?.value ?? "model" }
+
+    /// Checks the spec for `purpose`; on any error prints the diagnostics to stderr and exits 1.
+    static func open(_ path: String, options: SpecOptions, purpose: CheckOptions.Purpose) throws -> ModelSession {
+        let result = Checker.check(path: path, options: options.checkOptions(purpose: purpose, readsData: true))
+        if !result.diagnostics.isEmpty {
+            Console.error(DiagnosticRenderer.text(result.diagnostics, in: result.file, color: Terminal.stderrIsTerminal))
+        }
+        guard let model = result.model, !result.hasErrors else { throw ExitCode(1) }
+        return ModelSession(path: path, result: result, model: model)
+    }
+
+    /// Reports one diagnostic for this spec on stderr and exits 1.
+    func fail(_ diagnostic: Diagnostic) -> ExitCode {
+        Console.error(DiagnosticRenderer.text(diagnostic, in: result.file, color: Terminal.stderrIsTerminal))
+        return ExitCode(1)
+    }
+
+    /// The training program: the compiler's plans for any batch size.
+    func program() throws -> TrainingProgram {
+        let model = self.model
+        let configuration = Compiler.configuration(spec)
+        let first: (Graph, BufferPlan)
+        do {
+            first = try Compiler.trainingPlan(model, batchSize: configuration.batchSize)
+        } catch {
+            throw fail(error.diagnostic)
+        }
+        // Every batch size compiles the same way once one did.
+        func plan(_ make: @escaping @Sendable (Int) throws(CompileError) -> (Graph, BufferPlan)) -> @Sendable (Int) -> (Graph, BufferPlan) {
+            { size in
+                do { return try make(size) } catch { preconditionFailure("internal: \(error)") }
+            }
+        }
+        return TrainingProgram(
+            name: name, configuration: configuration, metrics: spec.metrics.map(\.value.rawValue),
+            parameters: first.0.parameters,
+            makeTrainingPlan: plan { size throws(CompileError) in try Compiler.trainingPlan(model, batchSize: size) },
+            makeEvaluationPlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .evaluation) },
+            makeInferencePlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .inference) })
+    }
+
+    /// Loads, splits and normalizes the data; a data error is a diagnostic at the spec's path.
+    func loadData() throws -> LoadedData {
+        guard let data = spec.data, let train = data.train else { throw ExitCode(1) }
+        let task: DatasetTask = model.hasClassLabels ? .classification : .regression
+        let seed = UInt64(spec.training?.seed ?? 0)
+        let checks = DataChecks(baseDirectory: result.baseDirectory)
+        func load(_ source: DataSourceSpec, option: String) throws -> Dataset {
+            do {
+                return try DatasetLoader.load(DataChecks.description(of: source), baseDirectory: result.baseDirectory, task: task, seed: seed)
+            } catch {
+                throw fail(checks.diagnostic(for: error, source: source, option: option))
+            }
+        }
+        let full = try load(train.value, option: "train")
+        var fractions: (validation: Double?, test: Double?) = (nil, nil)
+        if case .fraction(let f)? = data.validation?.value { fractions.validation = f }
+        if case .fraction(let f)? = data.test?.value { fractions.test = f }
+        let splits = DatasetSplitter.split(full, validationFraction: fractions.validation, testFraction: fractions.test, seed: seed)
+        var loaded = LoadedData(train: splits.train, validation: splits.validation, test: splits.test,
+                                normalizer: Normalizer(mode: .none, offsets: [], scales: []))
+        if case .source(let source)? = data.validation?.value { loaded.validation = try load(source, option: "validation") }
+        if case .source(let source)? = data.test?.value { loaded.test = try load(source, option: "test") }
+        let mode = Normalizer.Mode(rawValue: data.normalize.rawValue) ?? .none
+        loaded.normalizer = Normalizer.fit(mode, to: loaded.train)
+        loaded.normalizer.apply(to: &loaded.train)
+        if var validation = loaded.validation { loaded.normalizer.apply(to: &validation); loaded.validation = validation }
+        if var test = loaded.test { loaded.normalizer.apply(to: &test); loaded.test = test }
+        return loaded
+    }
+}
+
+/// The splits, normalized with statistics from the training split.
+struct LoadedData {
+    var train: Dataset
+    var validation: Dataset?
+    var test: Dataset?
+    var normalizer: Normalizer
+}
+
+/// Writes to the standard streams.
+enum Console {
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func output(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import DLCCheck
+import DLCData
+import DLCRuntime
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Check, compile and train a spec; write the checkpoint, metrics and summary.",
+        discussion: "Writes model.safetensors, metrics.csv, summary.json and spec.yaml to --out (default runs/NAME)."
+    )
+
+    @Argument(help: "The spec to train.")
+    var spec: String
+
+    @Option(help: "The run folder (default: runs/NAME).")
+    var out: String?
+
+    @Option(help: "BLAS threads (default: every core).")
+    var threads: Int?
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
+        Threads.configure(threads)
+        let program = try session.program()
+        let data = try session.loadData()
+        let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
+        do { try outputs.prepare() } catch {
+            Console.error("error: cannot create the run folder `\(outputs.directory)`: \(error.localizedDescription)\n")
+            throw ExitCode(1)
+        }
+        Console.error("training \(session.name): \(data.train.count) examples"
+            + (data.validation.map { ", \($0.count) for validation" } ?? "")
+            + (data.test.map { ", \($0.count) for test" } ?? "")
+            + ", \(program.parameters.reduce(0) { $0 + $1.elementCount }) parameters\n")
+
+        let trainer = Trainer(program: program)
+        let progress = ProgressPrinter(epochs: program.configuration.epochs, live: Terminal.stderrIsTerminal)
+        trainer.onStep = progress.live ? { progress.step($0) } : nil
+        let interrupt = InterruptFlag()
+        interrupt.install()
+        let result: FitResult
+        do {
+            result = try trainer.fit(train: data.train, validation: data.validation, shouldStop: { interrupt.isRaised },
+                                     onEpoch: { progress.epoch($0) })
+        } catch {
+            try writeFailure(error, outputs: outputs, session: session, program: program)
+            throw ExitCode(1)
+        }
+        var metrics: [String: Double] = [:]
+        let train = trainer.evaluate(data.train)
+        metrics["train_loss"] = train.loss
+        for (name, value) in train.metrics { metrics["train_\(name)"] = value }
+        for (prefix, split) in [("val", data.validation), ("test", data.test)] {
+            guard let split else { continue }
+            let evaluation = trainer.evaluate(split)
+            metrics["\(prefix)_loss"] = evaluation.loss
+            for (name, value) in evaluation.metrics { metrics["\(prefix)_\(name)"] = value }
+        }
+        let status: RunStatus = result.outcome == .completed ? .completed : (result.outcome == .stoppedEarly ? .stoppedEarly : .interrupted)
+        let samples = Double(data.train.count * result.epochs.count)
+        let summary = RunSummary(name: session.name, status: status, epochsCompleted: result.epochs.count, bestEpoch: result.bestEpoch,
+                                 seconds: result.seconds, samplesPerSecond: result.seconds > 0 ? samples / result.seconds : 0,
+                                 parameters: trainer.parameters.totalCount, metrics: metrics)
+        do {
+            try outputs.writeCheckpoint(trainer.parameters, session: session, data: data)
+            try outputs.writeMetrics(result.epochs, metrics: program.metrics, hasValidation: data.validation != nil)
+            try outputs.writeResolvedSpec(session)
+            try summary.write(to: outputs.path("summary.json"))
+        } catch {
+            Console.error("error: cannot write the run: \(error)\n")
+            throw ExitCode(1)
+        }
+        let shown = metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(ProgressPrinter.format($0.value))" }.joined(separator: "  ")
+        Console.error("\(status.rawValue) after \(result.epochs.count) epochs in \(String(format: "%.2f", result.seconds))s: \(shown)\n")
+        Console.error("wrote \(outputs.directory)/{model.safetensors, metrics.csv, summary.json, spec.yaml}\n")
+        if result.outcome == .interrupted { throw ExitCode(130) }
+    }
+
+    /// A diverged run: the metrics so far and a summary that says it failed, never a checkpoint.
+    private func writeFailure(_ error: TrainingError, outputs: RunOutputs, session: ModelSession, program: TrainingProgram) throws {
+        let rate = program.configuration.optimizer.learningRate
+        let message = "\(error); lower the learning rate (now \(rate)), add `clip_norm` under `training`, or check the data for extreme values"
+        Console.error("\nerror: training diverged: \(message)\n")
+        let summary = RunSummary(name: session.name, status: .failed, epochsCompleted: 0, bestEpoch: nil, seconds: 0,
+                                 samplesPerSecond: 0, parameters: program.parameters.reduce(0) { $0 + $1.elementCount },
+                                 metrics: [:], message: "training diverged: \(message)")
+        try? FileManager.default.removeItem(atPath: outputs.path("model.safetensors"))
+        try? summary.write(to: outputs.path("summary.json"))
+    }
+}
+
+/// BLAS threads: `--threads`, or `DLC_THREADS`, or every core.
+enum Threads {
+    static func configure(_ requested: Int?) {
+        let environment = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
+        let count = max(1, requested ?? environment ?? ProcessInfo.processInfo.activeProcessorCount)
+        Kernels.setThreadCount(count)
+    }
+}
