@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "DLCSpecTests", dependencies: ["DLCSpec"]),
         .testTarget(name: "DLCGraphTests", dependencies: ["DLCGraph"]),
         .testTarget(name: "DLCCompileTests", dependencies: ["DLCCompile", "DLCGraph", "DLCCheck", "DLCSpec"]),
-        .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference"]),
+        .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference", "OutputTests/Fixtures"]),
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DLCCheckTests",

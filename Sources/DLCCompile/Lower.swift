@@ -48,7 +48,15 @@ public enum Lower {
             }
         }
         graph.prediction = x
-        if mode != .inference { try addLoss(model, to: &graph) }
+        if mode == .inference {
+            // A classifier without a final softmax or sigmoid outputs logits.
+            var endsWithProbabilities = false
+            if case .softmax = graph.nodes[x].op { endsWithProbabilities = true }
+            if case .activation(_, let f) = graph.nodes[x].op, f.kind == .sigmoid { endsWithProbabilities = true }
+            graph.predictionIsLogits = model.spec.loss?.value.isClassification == true && !endsWithProbabilities
+        } else {
+            try addLoss(model, to: &graph)
+        }
         return graph
     }
 

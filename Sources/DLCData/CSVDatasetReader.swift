@@ -108,7 +108,7 @@ enum CSVDatasetReader {
     }
 
     /// The value of a numeric cell, or a `.malformed` error at its position.
-    private static func number(_ field: CSVField, column: String, role: String, scanner: CSVScanner) throws(DataError) -> Float {
+    static func number(_ field: CSVField, column: String, role: String, scanner: CSVScanner) throws(DataError) -> Float {
         let text = scanner.value(of: field)
         if let value = DecimalFloatParser.parse(text), value.isFinite { return value }
         throw scanner.error(at: field.offset, problem(with: text, column: column, role: role))

@@ -74,7 +74,7 @@ enum CSVMetadataReader {
     }
 
     /// The header's column names; each must be non-empty and unique.
-    private static func headerNames(_ fields: [CSVField], scanner: CSVScanner) throws(DataError) -> [String] {
+    static func headerNames(_ fields: [CSVField], scanner: CSVScanner) throws(DataError) -> [String] {
         if fields.count == 1, let only = fields.first, scanner.value(of: only).isEmpty {
             throw scanner.error(at: only.offset, "the header row is empty; the first line must name the columns")
         }

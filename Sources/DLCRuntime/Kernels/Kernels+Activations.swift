@@ -126,8 +126,7 @@ extension Kernels {
     /// gelu': `d(x * Phi(x))/dx = Phi(x) + x * phi(x)`, `phi(x) = exp(-x^2 / 2) / sqrt(2 pi)`.
     @inline(__always)
     static func geluDerivative(_ x: Float) -> Float {
-        let invSqrt2Pi: Float = 0.39894228040143268
-        return normalCDF(x) + x * invSqrt2Pi * fastExp(-0.5 * x * x)
+        normalCDF(x) + x * normalDensity(x)
     }
 
     /// silu': `d(x * s(x))/dx = s(x) * (1 + x * (1 - s(x)))` with `s = sigmoid`.

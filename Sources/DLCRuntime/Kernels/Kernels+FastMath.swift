@@ -11,6 +11,13 @@ extension Kernels {
     /// normal float (`exp(-100)` gives about 1e-38, not 0); NaN propagates.
     @inline(__always)
     static func fastExp(_ x: Float) -> Float {
+        fastExp(x, plus: 0)
+    }
+
+    /// `exp(x + tail)` for a small `tail` that extends `x`'s precision (used where the
+    /// argument is large and its float rounding alone would cost several ulp).
+    @inline(__always)
+    static func fastExp(_ x: Float, plus tail: Float) -> Float {
         let lo: Float = -87.3
         let hi: Float = 88.37
         // Written as comparisons, not min/max, so that NaN passes through.
@@ -21,7 +28,7 @@ extension Kernels {
         let shifted = v * 1.44269504088896341 + magic
         let n = shifted - magic
         // r = v - n ln2, with ln2 split in two so that n * c1 is exact.
-        let r = (v - n * 0.693359375) - n * -2.12194440e-4
+        let r = ((v - n * 0.693359375) - n * -2.12194440e-4) + tail
         var p: Float = 1.9875691500e-4
         p = p * r + 1.3981999507e-3
         p = p * r + 8.3334519073e-3
@@ -32,6 +39,22 @@ extension Kernels {
         // 2^n: the integer n sits in the low bits of `shifted` (offset by 0x4B40_0000).
         let exponent = (shifted.bitPattern &- 0x4B40_0000 &+ 127) << 23
         return p * Float(bitPattern: exponent)
+    }
+
+    /// `x^2 / 2` as an exact `head` plus a small `tail` (Dekker's split: `x = xh + xl` with
+    /// `xh` keeping the top 12 mantissa bits, so `xh^2` is exact).
+    @inline(__always)
+    static func halfSquare(_ x: Float) -> (head: Float, tail: Float) {
+        let xh = Float(bitPattern: x.bitPattern & 0xFFFF_F000)
+        let xl = x - xh
+        return (0.5 * xh * xh, xl * (xh + 0.5 * xl))
+    }
+
+    /// The standard normal density `phi(x) = exp(-x^2 / 2) / sqrt(2 pi)`.
+    @inline(__always)
+    static func normalDensity(_ x: Float) -> Float {
+        let (head, tail) = halfSquare(x)
+        return 0.39894228040143268 * fastExp(-head, plus: -tail)
     }
 
     /// `tanh(x)` for float32 within a few ulp (Cephes `tanhf`): an odd polynomial for
@@ -51,13 +74,22 @@ extension Kernels {
         return a < 0.625 ? small : (x < 0 ? -large : large)
     }
 
-    /// `exp(x) - 1` accurate relative to its value also near 0 (elu's negative side), as
-    /// `2 t / (1 - t)` with `t = tanh(x / 2)`. Meant for `x <= 0`; it overflows to infinity
-    /// from about `x = 17`.
+    /// `exp(x) - 1` accurate relative to its value also near 0 (elu's negative side): its
+    /// Taylor series to degree 8 for `|x| < 0.5` (truncation below 1e-8 relative), else
+    /// `exp(x) - 1`, which no longer cancels there.
     @inline(__always)
     static func fastExpm1(_ x: Float) -> Float {
-        let t = fastTanh(0.5 * x)
-        return 2 * t / (1 - t)
+        var p: Float = 1.0 / 40320
+        p = p * x + 1.0 / 5040
+        p = p * x + 1.0 / 720
+        p = p * x + 1.0 / 120
+        p = p * x + 1.0 / 24
+        p = p * x + 1.0 / 6
+        p = p * x + 0.5
+        p = p * x + 1
+        let series = p * x
+        let direct = fastExp(x) - 1
+        return abs(x) < 0.5 ? series : direct
     }
 
     /// The standard normal cdf `Phi(x) = erfc(-x / sqrt 2) / 2`, accurate relative to its value
@@ -77,8 +109,14 @@ extension Kernels {
         p = p * t + 0.37409196
         p = p * t + 1.00002368
         p = p * t - 1.26551223
-        let tail = 0.5 * t * fastExp(p - z * z)   // Phi(-|x|) = erfc(|x| / sqrt 2) / 2
-        return x < 0 ? tail : 1 - tail
+        // exp(p - z^2) with z^2 = x^2 / 2 = head + tail; `sum` rounds p - head, and Knuth's
+        // two-sum recovers what that rounding lost, so exp sees the argument to ~2^-48.
+        let (head, tail) = halfSquare(x)
+        let sum = p - head
+        let back = sum - p
+        let lost = (p - (sum - back)) + (-head - back)
+        let half = 0.5 * t * fastExp(sum, plus: lost - tail)   // Phi(-|x|) = erfc(|x| / sqrt 2) / 2
+        return x < 0 ? half : 1 - half
     }
 
     /// `sum_i x[i]` with eight partial sums so that it vectorizes, `[count] -> ()`.

@@ -57,7 +57,8 @@ struct ModelSession {
     }
 
     /// Loads, splits and normalizes the data; a data error is a diagnostic at the spec's path.
-    func loadData() throws -> LoadedData {
+    /// With `normalizer` (from a checkpoint) the splits are scaled by it instead of fitting one.
+    func loadData(normalizer fixed: Normalizer? = nil) throws -> LoadedData {
         guard let data = spec.data, let train = data.train else { throw ExitCode(1) }
         let task: DatasetTask = model.hasClassLabels ? .classification : .regression
         let seed = UInt64(spec.training?.seed ?? 0)
@@ -79,11 +80,36 @@ struct ModelSession {
         if case .source(let source)? = data.validation?.value { loaded.validation = try load(source, option: "validation") }
         if case .source(let source)? = data.test?.value { loaded.test = try load(source, option: "test") }
         let mode = Normalizer.Mode(rawValue: data.normalize.rawValue) ?? .none
-        loaded.normalizer = Normalizer.fit(mode, to: loaded.train)
+        loaded.normalizer = fixed ?? Normalizer.fit(mode, to: loaded.train)
         loaded.normalizer.apply(to: &loaded.train)
         if var validation = loaded.validation { loaded.normalizer.apply(to: &validation); loaded.validation = validation }
         if var test = loaded.test { loaded.normalizer.apply(to: &test); loaded.test = test }
         return loaded
+    }
+}
+
+extension ModelSession {
+    /// A data file given on the command line, read like the spec's training source.
+    func loadExternal(_ path: String, labels: String?) throws -> Dataset {
+        guard let train = spec.data?.train?.value else { throw ExitCode(1) }
+        let description: DataSourceDescription
+        switch DataChecks.description(of: train) {
+        case .csv(_, let target, let features):
+            description = .csv(path: path, target: target, features: features)
+        case .idx, .builtin:
+            guard let labels else {
+                Console.error("error: `--data` IDX images need `--labels` with the labels file\n")
+                throw ExitCode(64)
+            }
+            description = .idx(images: path, labels: labels)
+        }
+        do {
+            return try DatasetLoader.load(description, baseDirectory: "", task: model.hasClassLabels ? .classification : .regression,
+                                          seed: UInt64(spec.training?.seed ?? 0))
+        } catch {
+            Console.error("error: cannot load `\(path)`: \(error)\n")
+            throw ExitCode(1)
+        }
     }
 }
 

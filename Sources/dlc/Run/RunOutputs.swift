@@ -22,15 +22,15 @@ struct RunOutputs {
         try Safetensors.write(tensors, metadata: CheckpointMetadata.make(session: session, data: data), to: path("model.safetensors"))
     }
 
-    /// `metrics.csv`: one row per epoch.
+    /// `metrics.csv`: one row per epoch, with no timings, so the same spec, seed and threads give the same bytes.
     func writeMetrics(_ reports: [EpochReport], metrics: [String], hasValidation: Bool) throws {
         var columns = ["epoch", "train_loss"] + metrics.map { "train_\($0)" }
         if hasValidation { columns += ["val_loss"] + metrics.map { "val_\($0)" } }
-        columns += ["learning_rate", "seconds"]
+        columns += ["learning_rate"]
         var log = MetricsLog(columns: columns)
         for report in reports {
             var row: [String: Double] = ["epoch": Double(report.epoch), "train_loss": report.train.loss,
-                                         "learning_rate": Double(report.learningRate), "seconds": report.seconds]
+                                         "learning_rate": Double(report.learningRate)]
             for (name, value) in report.train.metrics { row["train_\(name)"] = value }
             if let validation = report.validation {
                 row["val_loss"] = validation.loss

@@ -125,7 +125,8 @@ struct ActivationKernelTests {
         Kernels.activateBackward(reference.kind, parameter: 0.5, x: x.constant, y: y.constant,
                                  dy: ones.constant, dx: dx.pointer, count: x.count, accumulate: false)
         #expect(y[0].isNaN)
-        #expect(dx[0].isNaN)
+        // The piecewise-linear kinds pick a branch for NaN (PyTorch's relu' passes dy through).
+        if ![.linear, .relu, .leakyReLU].contains(reference.kind) { #expect(dx[0].isNaN) }
         withExtendedLifetime(ones) {}
         for i in 1..<x.count {
             #expect(y[i].isFinite, "y(\(x[i])) = \(y[i])")
@@ -151,8 +152,7 @@ struct FastMathKernelTests {
         (.tanh, { tanh($0) }, { 1 - tanh($0) * tanh($0) }, 3e-7),
         (.elu, { $0 > 0 ? $0 : expm1($0) }, { $0 > 0 ? 1 : exp($0) }, 3e-7),
         (.silu, { $0 / (1 + exp(-$0)) }, { let s = 1 / (1 + exp(-$0)); return s * (1 + $0 * (1 - s)) }, 3e-7),
-        // The left tail of gelu loses a little: exp's argument -x^2/2 is rounded to float.
-        (.gelu, { $0 * phi($0) }, { phi($0) + $0 * exp(-0.5 * $0 * $0) / (2 * Double.pi).squareRoot() }, 5e-6),
+        (.gelu, { $0 * phi($0) }, { phi($0) + $0 * exp(-0.5 * $0 * $0) / (2 * Double.pi).squareRoot() }, 5e-7),
     ]
 
     @Test("activations stay within a few ulp of libm on [-8, 8]", arguments: 0..<cases.count)
