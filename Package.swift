@@ -47,7 +47,11 @@ let package = Package(
         .testTarget(name: "DLCDiagnosticsTests", dependencies: ["DLCDiagnostics"]),
         .testTarget(name: "DLCSpecTests", dependencies: ["DLCSpec"]),
         .testTarget(name: "DLCGraphTests", dependencies: ["DLCGraph"]),
-        .testTarget(name: "DLCCompileTests", dependencies: ["DLCCompile", "DLCGraph", "DLCCheck", "DLCSpec"]),
+        .testTarget(
+            name: "DLCCompileTests",
+            dependencies: ["DLCCompile", "DLCGraph", "DLCCheck", "DLCSpec", "DLCRuntime", "DLCData"],
+            exclude: ["Reference", "Golden"]
+        ),
         .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference", "OutputTests/Fixtures"]),
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], resources: [.copy("Fixtures")]),
         .testTarget(

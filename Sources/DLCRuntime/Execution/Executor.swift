@@ -38,6 +38,11 @@ public final class Executor: @unchecked Sendable {
         scratch.deallocate()
     }
 
+    /// Restarts the dropout masks' random stream (tests use it to repeat a step exactly).
+    public func reseedDropout(_ seed: UInt64) {
+        dropoutGenerator = SeededRandom(seed: seed, stream: 77)
+    }
+
     /// The buffer of a value (a parameter's own tensor, or its place in the arena).
     public func pointer(_ value: ValueID) -> UnsafeMutablePointer<Float> {
         if case .parameter(let index) = graph.nodes[value].op { return parameters.tensors[index].baseAddress! }

@@ -1,0 +1,616 @@
+#!/usr/bin/env python3
+"""PyTorch (CPU) reference benchmarks for dlc's example specs.
+
+Trains the same models as specs/{xor,iris,mnist-mlp,mnist-cnn,digits-cnn}.yaml on the same data,
+the way a PyTorch user writes a training loop (model.train(), zero_grad, forward, loss, backward,
+step over shuffled minibatches taken from in-memory tensors with a randperm index; no DataLoader),
+and reports median steps/s and samples/s over several timed repeats, plus start-up time, peak
+memory and a raw sgemm GFLOP/s ceiling (OpenBLAS, the library dlc links, and PyTorch's MKL).
+
+    /root/torchvenv/bin/python Benchmarks/pytorch_bench.py --threads 2 --json out.json
+
+Each model runs in a fresh child process (unless --in-process), so its start-up time (import
+torch + loading its data) and its peak RSS are those of a process that does only that model,
+like one `dlc bench SPEC` invocation.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+PROCESS_START = time.perf_counter()
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+DATA = os.path.join(REPO, "specs", "data")
+MODELS = ["xor", "iris", "mnist-mlp", "mnist-cnn", "digits-cnn"]
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--threads", type=int, default=2,
+                   help="intra-op threads for PyTorch and BLAS (default 2, this machine's cores)")
+    p.add_argument("--models", default=",".join(MODELS),
+                   help="comma-separated subset of %s (default all)" % ",".join(MODELS))
+    p.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT ('-' for stdout)")
+    p.add_argument("--repeats", type=int, default=5, help="timed repeats per model; the median is reported (default 5)")
+    p.add_argument("--seconds", type=float, default=2.0,
+                   help="target length of one timed repeat for the small models (default 2.0)")
+    p.add_argument("--mnist-steps", type=int, default=200,
+                   help="steps per timed repeat for the MNIST models (default 200)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="fixed steps per timed repeat for every model (overrides --seconds/--mnist-steps)")
+    p.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per model (default 0.5; at least 10 steps)")
+    p.add_argument("--no-sgemm", action="store_true", help="skip the sgemm ceiling measurement")
+    p.add_argument("--in-process", action="store_true",
+                   help="run every model in this process (start-up and peak memory are then not per model)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    # internal: what a child process does
+    p.add_argument("--child-model", help=argparse.SUPPRESS)
+    p.add_argument("--child-sgemm", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--child-out", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    args.models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        p.error("unknown model(s) %s; known: %s" % (", ".join(unknown), ", ".join(MODELS)))
+    if args.threads < 1:
+        p.error("--threads must be >= 1")
+    return args
+
+
+def set_thread_env(threads):
+    # Must happen before numpy / torch are imported: OpenMP, MKL and OpenBLAS read these at load.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+
+def log(args, msg):
+    if not args.quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+def max_rss_mib():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def current_rss_mib():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Data: the spec's files, split and normalized as the spec says, as float32 numpy arrays.
+
+def read_idx(path):
+    import gzip
+    import numpy as np
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError("%s: not an unsigned-byte IDX file" % path)
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def split(x, y, held_out_fraction, seed):
+    """A seeded shuffle, then the first (1 - fraction) examples train (the size dlc trains on)."""
+    import numpy as np
+    n = len(x)
+    held = int(round(n * held_out_fraction))
+    perm = np.random.default_rng(seed).permutation(n)
+    train = perm[: n - held]
+    return x[train], y[train]
+
+
+def normalize(x, how):
+    import numpy as np
+    x = x.astype(np.float32)
+    if how == "standard":
+        mean = x.mean(axis=0)
+        std = x.std(axis=0)
+        std[std == 0] = 1.0
+        return ((x - mean) / std).astype(np.float32)
+    if how == "minmax":
+        lo = x.min(axis=0)
+        scale = x.max(axis=0) - lo
+        scale[scale == 0] = 1.0
+        return ((x - lo) / scale).astype(np.float32)
+    return x
+
+
+def load_data(name):
+    """(features [N, ...] float32, targets) for the model's training split, as numpy arrays."""
+    import numpy as np
+    if name == "xor":
+        x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+        y = np.array([[0], [1], [1], [0]], dtype=np.float32)  # mse on one sigmoid unit
+        return x, y
+    if name == "iris":
+        table = np.loadtxt(os.path.join(DATA, "iris.csv"), delimiter=",", skiprows=1, dtype=np.float64)
+        x, y = split(table[:, :4], table[:, 4].astype(np.int64), 0.2, 42)
+        return normalize(x, "standard"), y
+    if name in ("mnist-mlp", "mnist-cnn"):
+        images = read_idx(os.path.join(DATA, "mnist", "train-images-idx3-ubyte.gz"))
+        labels = read_idx(os.path.join(DATA, "mnist", "train-labels-idx1-ubyte.gz")).astype(np.int64)
+        x, y = split(images.reshape(len(images), -1), labels, 0.1, 0)
+        return normalize(x, "minmax"), y
+    if name == "digits-cnn":
+        images = read_idx(os.path.join(DATA, "digits-images.idx3-ubyte"))
+        labels = read_idx(os.path.join(DATA, "digits-labels.idx1-ubyte")).astype(np.int64)
+        x, y = split(images.reshape(len(images), -1), labels, 0.2, 7)
+        return normalize(x, "minmax"), y
+    raise KeyError(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Models, losses and optimizers equal to the specs. Softmax outputs + cross_entropy in a spec are
+# logits + nn.CrossEntropyLoss here (what a PyTorch user writes; same math, fused).
+
+def build(name):
+    import torch
+    from torch import nn
+    if name == "xor":
+        model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1), nn.Sigmoid())
+        return model, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9), 4, None
+    if name == "iris":
+        model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3))
+        return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=0.01), 16, None
+    if name == "mnist-mlp":
+        model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+                              nn.Linear(256, 10))
+        return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3), 128, None
+    if name == "mnist-cnn":
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10))
+        return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3), 64, (1, 28, 28)
+    if name == "digits-cnn":
+        model = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(256, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10))
+        return model, nn.CrossEntropyLoss(), torch.optim.RMSprop(model.parameters(), lr=1e-3), 32, (1, 8, 8)
+    raise KeyError(name)
+
+
+class Batches:
+    """Shuffled minibatches over pre-built tensors: a fresh randperm each epoch, last batch partial."""
+
+    def __init__(self, x, y, batch_size):
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.n = x.shape[0]
+        self.perm, self.pos = None, self.n
+
+    def next(self):
+        import torch
+        if self.pos >= self.n:
+            self.perm, self.pos = torch.randperm(self.n), 0
+        idx = self.perm[self.pos: self.pos + self.batch_size]
+        self.pos += self.batch_size
+        return self.x[idx], self.y[idx]
+
+
+def train_steps(model, loss_fn, optimizer, batches, steps):
+    """`steps` optimizer steps; returns the number of examples they consumed."""
+    seen = 0
+    for _ in range(steps):
+        xb, yb = batches.next()
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        seen += xb.shape[0]
+    return seen
+
+
+def flops_per_step(model, loss_fn, optimizer, batches):
+    """Matmul/conv FLOPs of one training step (forward + backward), as torch's FlopCounterMode counts them."""
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+        counter = FlopCounterMode(display=False)
+        with counter:
+            train_steps(model, loss_fn, optimizer, batches, 1)
+        return int(counter.get_total_flops())
+    except Exception:  # an older torch without the counter: report none rather than fail
+        return None
+
+
+def bench_model(name, args, import_seconds):
+    import statistics
+    import numpy as np
+    import torch
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    rss_start = max_rss_mib()
+    load_before = list(os.getloadavg())
+    t0 = time.perf_counter()
+    x_np, y_np = load_data(name)
+    model, loss_fn, optimizer, batch_size, image_shape = build(name)
+    x = torch.from_numpy(np.ascontiguousarray(x_np))
+    if image_shape is not None:
+        x = x.reshape((x.shape[0],) + image_shape).contiguous()  # NCHW
+    y = torch.from_numpy(np.ascontiguousarray(y_np))
+    data_seconds = time.perf_counter() - t0
+
+    model.train()
+    batches = Batches(x, y, batch_size)
+    parameters = sum(p.numel() for p in model.parameters())
+    flops = flops_per_step(model, loss_fn, optimizer, batches)
+
+    # Warm-up (also calibrates the per-step time).
+    warm_steps, t0 = 0, time.perf_counter()
+    while warm_steps < 10 or time.perf_counter() - t0 < args.warmup:
+        train_steps(model, loss_fn, optimizer, batches, 1)
+        warm_steps += 1
+    per_step = (time.perf_counter() - t0) / warm_steps
+    if args.steps:
+        steps = args.steps
+    elif name.startswith("mnist"):
+        steps = args.mnist_steps
+    else:
+        steps = max(20, int(args.seconds / per_step) + 1)
+
+    times, seen = [], []
+    for r in range(args.repeats):
+        t0 = time.perf_counter()
+        n = train_steps(model, loss_fn, optimizer, batches, steps)
+        times.append(time.perf_counter() - t0)
+        seen.append(n)
+        log(args, "  %s repeat %d/%d: %d steps in %.3f s (%.1f steps/s)"
+            % (name, r + 1, args.repeats, steps, times[-1], steps / times[-1]))
+    median = statistics.median(times)
+    samples_per_repeat = statistics.median(seen)  # the last batch of an epoch may be partial
+    result = {
+        "steps_per_second": steps / median,
+        "samples_per_second": samples_per_repeat / median,
+        "batch_size": batch_size,
+        "median_seconds": median,
+        "steps": steps,
+        "repeats": args.repeats,
+        "seconds": times,
+        "best_steps_per_second": steps / min(times),
+        "best_samples_per_second": samples_per_repeat / min(times),
+        "min_seconds": min(times),
+        "max_seconds": max(times),
+        "threads": args.threads,
+        "torch_version": torch.__version__,
+        "train_examples": int(x.shape[0]),
+        "parameters": parameters,
+        "flops_per_step": flops,
+        "gflops": (flops * steps / median / 1e9) if flops else None,
+        "import_torch_seconds": import_seconds,
+        "data_load_seconds": data_seconds,
+        "load_average_before": load_before,
+        "load_average_after": list(os.getloadavg()),
+        "max_rss_mib": max_rss_mib(),
+        "max_rss_increase_mib": max_rss_mib() - rss_start,
+        "rss_after_mib": current_rss_mib(),
+    }
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# sgemm ceiling: C[M,N] = A[M,K] @ B[K,N] in float32, row-major.
+
+SGEMM_SHAPES = [
+    # (label, M, K, N)
+    ("mnist-mlp dense_0 forward 128x784 @ 784x256", 128, 784, 256),
+    ("mnist-mlp dense_0 weight grad 784x128 @ 128x256", 784, 128, 256),
+    ("mnist-mlp dense_0 input grad 128x256 @ 256x784", 128, 256, 784),
+    ("mnist-mlp dense_1 forward 128x256 @ 256x256", 128, 256, 256),
+    ("square 256", 256, 256, 256),
+    ("square 1024", 1024, 1024, 1024),
+]
+
+
+def time_gemm(fn, flops, target=0.15, repeats=7):
+    import statistics
+    fn()
+    fn()
+    t0, calls = time.perf_counter(), 0
+    while calls < 3 or time.perf_counter() - t0 < 0.05:
+        fn()
+        calls += 1
+    per_call = (time.perf_counter() - t0) / calls
+    calls = max(3, int(target / per_call))
+    rates = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        rates.append(flops * calls / (time.perf_counter() - t0) / 1e9)
+    return statistics.median(rates), max(rates)
+
+
+def system_openblas(threads):
+    """The OpenBLAS that dlc links (libopenblas.so.0 via pkg-config openblas), through ctypes."""
+    import ctypes
+    import ctypes.util
+    for name in ("libopenblas.so.0", ctypes.util.find_library("openblas")):
+        if not name:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+        except OSError:
+            continue
+        lib.cblas_sgemm.restype = None
+        lib.cblas_sgemm.argtypes = [ctypes.c_int] * 6 + [ctypes.c_float, ctypes.c_void_p, ctypes.c_int,
+                                                          ctypes.c_void_p, ctypes.c_int, ctypes.c_float,
+                                                          ctypes.c_void_p, ctypes.c_int]
+        if hasattr(lib, "openblas_set_num_threads"):
+            lib.openblas_set_num_threads(threads)
+        config = corename = None
+        if hasattr(lib, "openblas_get_config"):
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            config = lib.openblas_get_config().decode()
+        if hasattr(lib, "openblas_get_corename"):
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            corename = lib.openblas_get_corename().decode()
+        path = name
+        try:
+            with open("/proc/self/maps") as maps:
+                for line in maps:
+                    if "openblas" in line and "scipy" not in line:
+                        path = line.split()[-1]
+                        break
+        except OSError:
+            pass
+        return lib, {"library": path, "config": config, "corename": corename,
+                     "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
+    return None, None
+
+
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+AVX512_CORES = {"skylakex", "cooperlake", "sapphirerapids"}
+AVX2_CORES = AVX512_CORES | {"haswell", "zen"}
+
+
+def suggested_coretype(corename):
+    """A better OPENBLAS_CORETYPE when OpenBLAS did not recognize this CPU (e.g. 0.3.21 on a newer
+    Xeon says `Prescott`, i.e. SSE3 kernels), else None."""
+    if not corename:
+        return None
+    flags, core = cpu_flags(), corename.lower()
+    if "avx512f" in flags and "avx512bw" in flags and core not in AVX512_CORES:
+        return "SkylakeX"
+    if "avx2" in flags and "fma" in flags and core not in AVX2_CORES:
+        return "Haswell"
+    return None
+
+
+def numpy_openblas_corename():
+    import ctypes
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "scipy_openblas" in line}
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            for symbol in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename"):
+                if hasattr(lib, symbol):
+                    fn = getattr(lib, symbol)
+                    fn.restype = ctypes.c_char_p
+                    return fn().decode()
+    except (OSError, IndexError):
+        pass
+    return None
+
+
+def bench_sgemm(args):
+    import numpy as np
+    result = {"threads": args.threads, "shapes": {}}
+
+    # numpy's OpenBLAS (scipy-openblas wheel build). Thread count: OPENBLAS_NUM_THREADS was set
+    # before import; threadpoolctl, when installed, confirms and enforces it.
+    numpy_blas = {"library": "numpy %s bundled OpenBLAS" % np.__version__}
+    try:
+        from threadpoolctl import threadpool_info, threadpool_limits
+        threadpool_limits(args.threads)
+        numpy_blas["threadpoolctl"] = [
+            {k: i.get(k) for k in ("internal_api", "version", "num_threads", "architecture", "filepath")}
+            for i in threadpool_info()]
+    except ImportError:
+        numpy_blas["threadpoolctl"] = "not installed (threads set with OPENBLAS_NUM_THREADS)"
+    try:
+        config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        numpy_blas["name"], numpy_blas["version"] = config.get("name"), config.get("version")
+    except Exception:
+        pass
+    np.matmul(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32))  # make sure the library is loaded
+    numpy_blas["corename"] = numpy_openblas_corename()
+    result["numpy_openblas"] = numpy_blas
+
+    sys_lib, sys_info = system_openblas(args.threads)
+    result["system_openblas"] = sys_info or "libopenblas.so.0 not found"
+    if sys_info:
+        sys_info["suggested_coretype"] = suggested_coretype(sys_info.get("corename"))
+
+    try:
+        import torch
+        torch.set_num_threads(args.threads)
+        result["torch"] = {"version": torch.__version__, "blas": "MKL" if torch.backends.mkl.is_available() else "?"}
+    except ImportError:
+        torch = None
+
+    rng = np.random.default_rng(0)
+    for label, m, k, n in SGEMM_SHAPES:
+        a = rng.standard_normal((m, k), dtype=np.float32)
+        b = rng.standard_normal((k, n), dtype=np.float32)
+        c = np.empty((m, n), dtype=np.float32)
+        flops = 2.0 * m * k * n
+        entry = {"m": m, "k": k, "n": n}
+        med, best = time_gemm(lambda: np.matmul(a, b, out=c), flops)
+        entry["numpy_openblas_gflops"], entry["numpy_openblas_best_gflops"] = med, best
+        if sys_lib is not None:
+            pa, pb, pc = a.ctypes.data, b.ctypes.data, c.ctypes.data
+            # CblasRowMajor=101, CblasNoTrans=111
+            med, best = time_gemm(lambda: sys_lib.cblas_sgemm(101, 111, 111, m, n, k, 1.0, pa, k, pb, n, 0.0, pc, n),
+                                  flops)
+            entry["system_openblas_gflops"], entry["system_openblas_best_gflops"] = med, best
+        if torch is not None:
+            ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
+            med, best = time_gemm(lambda: torch.mm(ta, tb, out=tc), flops)
+            entry["torch_mkl_gflops"], entry["torch_mkl_best_gflops"] = med, best
+        result["shapes"][label] = entry
+        log(args, "  sgemm %-50s " % label + "  ".join(
+            "%s %.1f" % (key.replace("_gflops", ""), entry[key]) for key in
+            ("system_openblas_gflops", "numpy_openblas_gflops", "torch_mkl_gflops") if key in entry) + " GFLOP/s")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+
+def machine_info(threads):
+    info = {"threads": threads, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        info["load_average"] = list(os.getloadavg())
+    except OSError:
+        pass
+    return info
+
+
+def run_child(args, extra, env=None):
+    """Re-runs this script for one model (or the sgemm part) in a fresh process."""
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = f.name
+    try:
+        cmd = [sys.executable, os.path.abspath(__file__), "--threads", str(args.threads),
+               "--repeats", str(args.repeats), "--seconds", str(args.seconds), "--mnist-steps",
+               str(args.mnist_steps), "--warmup", str(args.warmup), "--child-out", out] + extra
+        if args.steps:
+            cmd += ["--steps", str(args.steps)]
+        if args.quiet:
+            cmd.append("--quiet")
+        proc = subprocess.run(cmd, env=dict(os.environ, **(env or {})))
+        if proc.returncode != 0:
+            return {"error": "child process exited with status %d" % proc.returncode}
+        with open(out) as f:
+            return json.load(f)
+    finally:
+        os.unlink(out)
+
+
+def print_table(results):
+    rows = [("model", "batch", "steps/s", "samples/s", "median s", "GFLOP/s", "startup s", "max RSS MiB")]
+    for name, r in results.items():
+        if name in ("sgemm", "machine"):
+            continue
+        if "error" in r:
+            rows.append((name, "", "error: " + r["error"], "", "", "", "", ""))
+            continue
+        rows.append((name, str(r["batch_size"]), "%.1f" % r["steps_per_second"], "%.0f" % r["samples_per_second"],
+                     "%.3f" % r["median_seconds"], "%.3g" % r["gflops"] if r.get("gflops") else "-",
+                     "%.2f" % (r["import_torch_seconds"] + r["data_load_seconds"]), "%.0f" % r["max_rss_mib"]))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for i, row in enumerate(rows):
+        print("  ".join(cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths))))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    if "sgemm" in results and "shapes" in results["sgemm"]:
+        print("\nsgemm GFLOP/s, median (best) of 7, %d threads" % results["sgemm"]["threads"])
+        for label, e in results["sgemm"]["shapes"].items():
+            cells = ["%s %.0f (%.0f)" % (name, e[key], e[key.replace("_gflops", "_best_gflops")]) for name, key in
+                     (("system OpenBLAS (dlc's)", "system_openblas_gflops"), ("numpy OpenBLAS", "numpy_openblas_gflops"),
+                      ("torch MKL", "torch_mkl_gflops")) if key in e]
+            override = results["sgemm"].get("system_openblas_with_coretype")
+            if override and label in override["shapes"] and "system_openblas_gflops" in override["shapes"][label]:
+                o = override["shapes"][label]
+                cells.append("system OpenBLAS with OPENBLAS_CORETYPE=%s %.0f (%.0f)" % (
+                    override["OPENBLAS_CORETYPE"], o["system_openblas_gflops"], o["system_openblas_best_gflops"]))
+            print("  %-50s %s" % (label, ", ".join(cells)))
+        system = results["sgemm"].get("system_openblas")
+        if isinstance(system, dict):
+            print("  system OpenBLAS: %s, kernels `%s`%s" % (
+                system.get("library"), system.get("corename"),
+                "; it did not recognize this CPU: OPENBLAS_CORETYPE=%s picks the right kernels"
+                % system["suggested_coretype"] if system.get("suggested_coretype") else ""))
+
+
+def main(argv):
+    args = parse_args(argv)
+    set_thread_env(args.threads)
+
+    if args.child_model or args.child_sgemm:
+        if args.child_sgemm:
+            result = bench_sgemm(args)
+        else:
+            t0 = time.perf_counter()
+            import torch  # noqa: F401  (timed: part of start-up)
+            import_seconds = time.perf_counter() - t0
+            result = bench_model(args.child_model, args, import_seconds)
+        with open(args.child_out, "w") as f:
+            json.dump(result, f)
+        return 0
+
+    results = {}
+    import_seconds = None
+    for name in args.models:
+        log(args, "%s (%d threads)" % (name, args.threads))
+        if args.in_process:
+            if import_seconds is None:
+                t0 = time.perf_counter()
+                import torch  # noqa: F401
+                import_seconds = time.perf_counter() - t0
+            results[name] = bench_model(name, args, import_seconds)
+        else:
+            results[name] = run_child(args, ["--child-model", name])
+    if not args.no_sgemm:
+        log(args, "sgemm (%d threads)" % args.threads)
+        results["sgemm"] = sgemm = bench_sgemm(args) if args.in_process else run_child(args, ["--child-sgemm"])
+        system = sgemm.get("system_openblas")
+        coretype = system.get("suggested_coretype") if isinstance(system, dict) else None
+        if coretype and not os.environ.get("OPENBLAS_CORETYPE") and not args.in_process:
+            # OpenBLAS picks its kernels when it is loaded: measure again in a process that forces them.
+            log(args, "sgemm again with OPENBLAS_CORETYPE=%s (the system OpenBLAS detected `%s`)"
+                % (coretype, system.get("corename")))
+            again = run_child(args, ["--child-sgemm"], env={"OPENBLAS_CORETYPE": coretype})
+            sgemm["system_openblas_with_coretype"] = {
+                "OPENBLAS_CORETYPE": coretype,
+                "corename": (again.get("system_openblas") or {}).get("corename"),
+                "shapes": {label: {k: v for k, v in e.items() if k.startswith("system_openblas")}
+                           for label, e in again.get("shapes", {}).items()},
+            }
+    results["machine"] = machine_info(args.threads)
+
+    print_table(results)
+    if args.json:
+        text = json.dumps(results, indent=2)
+        if args.json == "-":
+            print(text)
+        else:
+            with open(args.json, "w") as f:
+                f.write(text + "\n")
+    return 1 if any(isinstance(r, dict) and "error" in r for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

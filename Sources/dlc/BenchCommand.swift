@@ -1,0 +1,121 @@
+import ArgumentParser
+import DLCData
+import DLCRuntime
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training speed: steps/s, samples/s, GFLOP/s and a per-op breakdown.",
+        discussion: "A step is what training does per batch: gather the batch, forward, backward, optimizer update."
+    )
+
+    @Argument(help: "The spec to measure.")
+    var spec: String
+
+    @Option(help: "Timed steps per round (default: enough for about a second).")
+    var steps: Int?
+
+    @Option(help: "Rounds; the median is reported.")
+    var rounds = 5
+
+    @Option(help: "BLAS threads (default: every core).")
+    var threads: Int?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        let start = Date()
+        Threads.configure(threads)
+        let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
+        let program = try session.program()
+        let data = try session.loadData()
+        let trainer = Trainer(program: program)
+        let batch = min(program.configuration.batchSize, data.train.count)
+        let executor = trainer.trainingExecutor(batchSize: batch)
+        let startup = Date().timeIntervalSince(start)
+        var sampler = BatchSampler(count: data.train.count, batchSize: batch, shuffle: true, seed: program.configuration.seed)
+        let ranges = sampler.batches(epoch: 0).filter { $0.count == batch }
+        let gradients = executor.graph.gradients.map(executor.pointer)
+        let parameters = trainer.parameters.pointers
+        var position = 0
+        func step() {
+            let range = ranges[position % ranges.count]
+            position += 1
+            sampler.gather(range, from: data.train, features: executor.input(.features)!, labels: executor.input(.labels),
+                           targets: executor.input(.targets))
+            executor.run()
+            trainer.optimizer.step(parameters: parameters, gradients: gradients, learningRate: program.configuration.optimizer.learningRate)
+        }
+        // Warm up (first-touch page faults, BLAS thread start), then size the rounds to about a second.
+        let warmupStart = Date()
+        var warmup = 0
+        while warmup < 5 || (Date().timeIntervalSince(warmupStart) < 0.3 && warmup < 10_000) { step(); warmup += 1 }
+        let perStep = Date().timeIntervalSince(warmupStart) / Double(warmup)
+        let timed = max(1, steps ?? Int(1.0 / max(perStep, 1e-7)))
+        var times: [Double] = []
+        for _ in 0..<max(1, rounds) {
+            let roundStart = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<timed { step() }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - roundStart) * 1e-9 / Double(timed))
+        }
+        let median = times.sorted()[times.count / 2]
+        executor.isTiming = true
+        executor.resetTiming()
+        let profiled = max(1, min(timed, 200))
+        for _ in 0..<profiled { step() }
+        executor.isTiming = false
+        let report = BenchReport(name: session.name, batch: batch, secondsPerStep: median, flopsPerStep: executor.flopsPerRun * 1.0,
+                                 arenaBytes: executor.plan.arenaSize * 4, parameterCount: trainer.parameters.totalCount,
+                                 startupSeconds: startup, threads: threads, operations: executor.timeByOp().map { ($0.name, $0.seconds / Double(profiled)) },
+                                 steps: timed, rounds: times.count)
+        Console.output(json ? report.json() : report.text())
+    }
+}
+
+/// The numbers `dlc bench` prints.
+struct BenchReport {
+    let name: String
+    let batch: Int
+    let secondsPerStep: Double
+    let flopsPerStep: Double
+    let arenaBytes: Int
+    let parameterCount: Int
+    let startupSeconds: Double
+    let threads: Int?
+    let operations: [(name: String, secondsPerStep: Double)]
+    let steps: Int
+    let rounds: Int
+
+    var stepsPerSecond: Double { 1 / secondsPerStep }
+    var samplesPerSecond: Double { Double(batch) / secondsPerStep }
+    var gflops: Double { flopsPerStep / secondsPerStep / 1e9 }
+
+    func text() -> String {
+        var out = "\(name): batch \(batch), median of \(rounds) rounds of \(steps) steps\n"
+        out += String(format: "  %.1f steps/s, %.0f samples/s, %.2f GFLOP/s (matmul), %.1f us/step\n",
+                      stepsPerSecond, samplesPerSecond, gflops, secondsPerStep * 1e6)
+        out += "  arena \(arenaBytes) bytes, \(parameterCount) parameters, start-up and data \(String(format: "%.3f", startupSeconds)) s\n"
+        let total = operations.reduce(0) { $0 + $1.secondsPerStep }
+        out += "  time per op (forward + backward, profiled):\n"
+        for (name, seconds) in operations where seconds > 0 {
+            out += String(format: "    %-34@ %9.1f us  %5.1f%%\n", name as NSString, seconds * 1e6, total > 0 ? 100 * seconds / total : 0)
+        }
+        return out
+    }
+
+    func json() -> String {
+        var object: [String: Any] = [
+            "name": name, "batch_size": batch, "steps_per_second": stepsPerSecond, "samples_per_second": samplesPerSecond,
+            "gflops": gflops, "arena_bytes": arenaBytes, "parameters": parameterCount, "startup_seconds": startupSeconds,
+            "seconds_per_step": secondsPerStep,
+        ]
+        object["operations"] = Dictionary(operations.map { ($0.name, $0.secondsPerStep) }, uniquingKeysWith: +)
+        if let threads { object["threads"] = threads }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,53 @@
+import DLCCheck
+import DLCCompile
+import DLCData
+import DLCGraph
+import DLCRuntime
+import DLCSpec
+import Testing
+
+/// Builds a checked model from the parts of a spec, without reading data files.
+func checkedModel(input: String, layers: [String], loss: String, data: String = "{builtin: moons}",
+                  optimizer: String = "sgd", batchSize: Int = 3, metrics: String = "[]") throws -> CheckedModel {
+    let text = """
+        name: test
+        data:
+          train: \(data)
+        model:
+          input: \(input)
+          layers:
+        \(layers.map { "    - " + $0 }.joined(separator: "\n"))
+        loss: \(loss)
+        optimizer: \(optimizer)
+        training: {epochs: 1, batch_size: \(batchSize), seed: 3}
+        metrics: \(metrics)
+        """
+    var options = CheckOptions()
+    options.readsData = false
+    let result = Checker.check(SpecLoader.load(text: text), options: options)
+    #expect(!result.hasErrors, "\(result.diagnostics.map(\.message))")
+    return try #require(result.model)
+}
+
+/// An executor for a compiled graph with seeded parameters and random inputs.
+func makeExecutor(_ graph: Graph, plan: BufferPlan, classes: Int = 2, seed: UInt64 = 5) -> Executor {
+    let parameters = ParameterStore(graph.parameters, seed: seed)
+    // Nonzero biases, so their gradients are exercised away from zero.
+    for (index, info) in graph.parameters.enumerated() where info.initializer == "zeros" {
+        for i in 0..<info.elementCount { parameters.tensors[index][i] = Float(i % 3) * 0.1 - 0.1 }
+    }
+    let executor = Executor(graph: graph, plan: plan, parameters: parameters, seed: seed)
+    var generator = SeededRandom(seed: seed, stream: 9)
+    for (index, node) in graph.nodes.enumerated() {
+        let pointer = executor.pointer(index)
+        switch node.op {
+        case .features, .targets:
+            for i in 0..<node.elementCount { pointer[i] = Float(generator.nextGaussian()) }
+        case .labels:
+            for i in 0..<node.elementCount { pointer[i] = Float(i % classes) }
+        default:
+            continue
+        }
+    }
+    return executor
+}

@@ -1,0 +1,98 @@
+import DLCCheck
+import DLCCompile
+import DLCData
+import DLCGraph
+import DLCRuntime
+import Foundation
+import Testing
+
+/// Finite-difference checks of every op's gradient rule, through whole compiled graphs: the
+/// differentiated graph (each op on its own) and the fused graph (bias + activation, fused losses).
+struct GradientCheckTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var input = "[4]"
+        var layers: [String]
+        var loss: String
+        var data = "{builtin: moons}"
+        var classes = 2
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "dense relu, softmax, cross_entropy", layers: ["dense: {units: 5, activation: relu}", "dense: {units: 2, activation: softmax}"],
+             loss: "cross_entropy"),
+        Case(name: "logits with label smoothing", layers: ["dense: {units: 5, activation: tanh}", "dense: {units: 2}"],
+             loss: "{cross_entropy: {label_smoothing: 0.2}}"),
+        Case(name: "sigmoid, binary_cross_entropy", layers: ["dense: {units: 5, activation: elu}", "dense: {units: 1, activation: sigmoid}"],
+             loss: "binary_cross_entropy"),
+        Case(name: "logit, binary_cross_entropy", layers: ["dense: {units: 5, activation: leaky_relu}", "dense: {units: 1}"],
+             loss: "binary_cross_entropy"),
+        Case(name: "gelu and silu, mse regression", input: "[1]",
+             layers: ["dense: {units: 6, activation: gelu}", "dense: {units: 4, activation: silu}", "dense: {units: 1}"],
+             loss: "mse", data: "{builtin: sine}"),
+        Case(name: "activation layers, mae", input: "[1]",
+             layers: ["dense: {units: 6}", "leaky_relu: {negative_slope: 0.2}", "dense: {units: 6}", "elu: {alpha: 0.7}",
+                      "dense: {units: 5}", "sigmoid", "dense: {units: 4}", "tanh", "dense: {units: 1}"],
+             loss: "mae", data: "{builtin: sine}"),
+        Case(name: "relu layer, softmax layer, mse on one-hot labels",
+             layers: ["dense: {units: 5}", "relu", "dense: {units: 2}", "softmax"], loss: "mse"),
+        Case(name: "mse on a label, no bias", layers: ["dense: {units: 5, activation: tanh, use_bias: false}", "dense: {units: 1}"],
+             loss: "mse"),
+        Case(name: "dropout", layers: ["dense: {units: 8, activation: relu}", "dropout: {rate: 0.5}", "dense: {units: 2}"],
+             loss: "cross_entropy"),
+        Case(name: "flatten and reshape", input: "[2, 3]",
+             layers: ["flatten", "dense: {units: 4, activation: sigmoid}", "reshape: {shape: [2, 2]}", "flatten", "dense: {units: 2, activation: softmax}"],
+             loss: "cross_entropy"),
+    ]
+
+    @Test(arguments: cases, [Compiler.Stage.differentiated, .fused])
+    func parameterGradientsMatchFiniteDifferences(_ testCase: Case, stage: Compiler.Stage) throws {
+        let model = try checkedModel(input: testCase.input, layers: testCase.layers, loss: testCase.loss, data: testCase.data)
+        let (graph, _) = try Compiler.graph(model, batchSize: 3, stage: stage)
+        let executor = makeExecutor(graph, plan: PlanBuffers.plan(graph), classes: testCase.classes)
+        func loss() -> Double {
+            executor.reseedDropout(1)
+            executor.run()
+            return Double(executor.loss)
+        }
+        _ = loss()
+        let analytic = graph.gradients.map { Array(UnsafeBufferPointer(start: executor.pointer($0), count: graph.nodes[$0].elementCount)) }
+        let h: Float = 1e-2
+        for (index, info) in graph.parameters.enumerated() {
+            let values = executor.parameters.tensors[index]
+            for element in stride(from: 0, to: info.elementCount, by: max(1, info.elementCount / 7)) {
+                let original = values[element]
+                values[element] = original + h
+                let plus = loss()
+                values[element] = original - h
+                let minus = loss()
+                values[element] = original
+                let numeric = (plus - minus) / Double(2 * h)
+                let exact = Double(analytic[index][element])
+                let tolerance = 2e-2 * max(abs(numeric), abs(exact)) + 2e-3
+                #expect(abs(numeric - exact) <= tolerance,
+                        "\(testCase.name) [\(stage)]: d loss / d \(info.name)[\(element)] = \(exact), finite differences give \(numeric)")
+            }
+        }
+    }
+
+    @Test(arguments: cases)
+    func fusedAndUnfusedGraphsAgree(_ testCase: Case) throws {
+        let model = try checkedModel(input: testCase.input, layers: testCase.layers, loss: testCase.loss, data: testCase.data)
+        var results: [(loss: Float, gradients: [[Float]])] = []
+        for stage in [Compiler.Stage.differentiated, .fused] {
+            let (graph, _) = try Compiler.graph(model, batchSize: 3, stage: stage)
+            let executor = makeExecutor(graph, plan: PlanBuffers.plan(graph), classes: testCase.classes)
+            executor.reseedDropout(1)
+            executor.run()
+            results.append((executor.loss, graph.gradients.map {
+                Array(UnsafeBufferPointer(start: executor.pointer($0), count: graph.nodes[$0].elementCount))
+            }))
+        }
+        #expect(abs(results[0].loss - results[1].loss) <= 1e-5 * max(1, abs(results[0].loss)))
+        for (unfused, fused) in zip(results[0].gradients, results[1].gradients) {
+            for (a, b) in zip(unfused, fused) { #expect(abs(a - b) <= 1e-4 * max(1, abs(a))) }
+        }
+    }
+}
