@@ -116,7 +116,8 @@ for m in "${model_list[@]}"; do
        >"$work/dlc-$m.out" 2>"$work/dlc-$m.err"; then
     echo "compare.sh: dlc bench specs/$m.yaml failed:" >&2
     tail -n 5 "$work/dlc-$m.err" >&2
-    echo "dlc bench exited with an error: $(tail -n 1 "$work/dlc-$m.err")" >"$work/dlc-$m.error"
+    reason="$(grep -m 1 'error:' "$work/dlc-$m.err" || tail -n 1 "$work/dlc-$m.err")"
+    echo "dlc bench exited with an error: $reason" >"$work/dlc-$m.error"
   fi
 done
 
@@ -164,7 +165,7 @@ for m in models:
     ratio = ds / ts if isinstance(ds, (int, float)) and isinstance(ts, (int, float)) and ts else None
     print("| %s | %s | %s | %s | %s | %s | %s |" % (
         m, t.get("batch_size", "?"), fmt(ds), fmt(ts), fmt(ratio, "%.2fx"),
-        fmt(d.get("gflops") if d else None, "%.2f"), fmt(t.get("gflops"), "%.2f")))
+        fmt(d.get("gflops") if d else None, "%.3g"), fmt(t.get("gflops"), "%.3g")))
     combined["models"][m] = {"dlc": d, "dlc_error": why, "pytorch": t, "ratio": ratio}
 
 print()

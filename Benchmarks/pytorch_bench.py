@@ -27,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DATA = os.path.join(REPO, "specs", "data")
 MODELS = ["xor", "iris", "mnist-mlp", "mnist-cnn", "digits-cnn"]
+SGEMM_LIBRARIES = ("system_openblas", "numpy_openblas", "torch_mkl")
 
 
 def parse_args(argv):
@@ -50,7 +51,7 @@ def parse_args(argv):
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     # internal: what a child process does
     p.add_argument("--child-model", help=argparse.SUPPRESS)
-    p.add_argument("--child-sgemm", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--child-sgemm", choices=SGEMM_LIBRARIES, help=argparse.SUPPRESS)
     p.add_argument("--child-out", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
@@ -416,66 +417,103 @@ def numpy_openblas_corename():
     return None
 
 
-def bench_sgemm(args):
+def bench_sgemm(args, library):
+    """sgemm GFLOP/s of one library. Each library is measured in a process of its own: two BLAS
+    thread pools in one process spin against each other on a 2-core machine and ruin both."""
     import numpy as np
-    result = {"threads": args.threads, "shapes": {}}
-
-    # numpy's OpenBLAS (scipy-openblas wheel build). Thread count: OPENBLAS_NUM_THREADS was set
-    # before import; threadpoolctl, when installed, confirms and enforces it.
-    numpy_blas = {"library": "numpy %s bundled OpenBLAS" % np.__version__}
-    try:
-        from threadpoolctl import threadpool_info, threadpool_limits
-        threadpool_limits(args.threads)
-        numpy_blas["threadpoolctl"] = [
-            {k: i.get(k) for k in ("internal_api", "version", "num_threads", "architecture", "filepath")}
-            for i in threadpool_info()]
-    except ImportError:
-        numpy_blas["threadpoolctl"] = "not installed (threads set with OPENBLAS_NUM_THREADS)"
-    try:
-        config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        numpy_blas["name"], numpy_blas["version"] = config.get("name"), config.get("version")
-    except Exception:
-        pass
-    np.matmul(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32))  # make sure the library is loaded
-    numpy_blas["corename"] = numpy_openblas_corename()
-    result["numpy_openblas"] = numpy_blas
-
-    sys_lib, sys_info = system_openblas(args.threads)
-    result["system_openblas"] = sys_info or "libopenblas.so.0 not found"
-    if sys_info:
-        sys_info["suggested_coretype"] = suggested_coretype(sys_info.get("corename"))
-
-    try:
-        import torch
-        torch.set_num_threads(args.threads)
-        result["torch"] = {"version": torch.__version__, "blas": "MKL" if torch.backends.mkl.is_available() else "?"}
-    except ImportError:
-        torch = None
-
+    result = {"threads": args.threads, "library": library, "shapes": {}}
     rng = np.random.default_rng(0)
+    operands = []
     for label, m, k, n in SGEMM_SHAPES:
         a = rng.standard_normal((m, k), dtype=np.float32)
         b = rng.standard_normal((k, n), dtype=np.float32)
-        c = np.empty((m, n), dtype=np.float32)
-        flops = 2.0 * m * k * n
-        entry = {"m": m, "k": k, "n": n}
-        med, best = time_gemm(lambda: np.matmul(a, b, out=c), flops)
-        entry["numpy_openblas_gflops"], entry["numpy_openblas_best_gflops"] = med, best
-        if sys_lib is not None:
-            pa, pb, pc = a.ctypes.data, b.ctypes.data, c.ctypes.data
-            # CblasRowMajor=101, CblasNoTrans=111
-            med, best = time_gemm(lambda: sys_lib.cblas_sgemm(101, 111, 111, m, n, k, 1.0, pa, k, pb, n, 0.0, pc, n),
-                                  flops)
-            entry["system_openblas_gflops"], entry["system_openblas_best_gflops"] = med, best
-        if torch is not None:
+        operands.append((label, m, k, n, a, b, np.empty((m, n), dtype=np.float32)))
+
+    if library == "numpy_openblas":
+        # numpy's own OpenBLAS (the scipy-openblas wheel build). Threads: OPENBLAS_NUM_THREADS, set
+        # before import; threadpoolctl, when installed, confirms and enforces it.
+        info = {"library": "numpy %s bundled OpenBLAS" % np.__version__}
+        try:
+            from threadpoolctl import threadpool_info, threadpool_limits
+            threadpool_limits(args.threads)
+            info["threadpoolctl"] = [
+                {k: i.get(k) for k in ("internal_api", "version", "num_threads", "architecture", "filepath")}
+                for i in threadpool_info()]
+        except ImportError:
+            info["threadpoolctl"] = "not installed (threads set with OPENBLAS_NUM_THREADS)"
+        try:
+            config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+            info["name"], info["version"] = config.get("name"), config.get("version")
+        except Exception:
+            pass
+        np.matmul(np.ones((2, 2), np.float32), np.ones((2, 2), np.float32))  # the library is loaded
+        info["corename"] = numpy_openblas_corename()
+        call = lambda m, k, n, a, b, c: (lambda: np.matmul(a, b, out=c))
+    elif library == "system_openblas":
+        lib, info = system_openblas(args.threads)
+        if lib is None:
+            result["info"] = "libopenblas.so.0 not found"
+            return result
+        info["suggested_coretype"] = suggested_coretype(info.get("corename"))
+        # CblasRowMajor = 101, CblasNoTrans = 111
+        call = lambda m, k, n, a, b, c: (
+            lambda: lib.cblas_sgemm(101, 111, 111, m, n, k, 1.0, a.ctypes.data, k, b.ctypes.data, n, 0.0,
+                                    c.ctypes.data, n))
+    else:
+        import torch
+        torch.set_num_threads(args.threads)
+        info = {"library": "torch %s" % torch.__version__,
+                "blas": "MKL" if torch.backends.mkl.is_available() else "?"}
+
+        def call(m, k, n, a, b, c):
             ta, tb, tc = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(c)
-            med, best = time_gemm(lambda: torch.mm(ta, tb, out=tc), flops)
-            entry["torch_mkl_gflops"], entry["torch_mkl_best_gflops"] = med, best
-        result["shapes"][label] = entry
-        log(args, "  sgemm %-50s " % label + "  ".join(
-            "%s %.1f" % (key.replace("_gflops", ""), entry[key]) for key in
-            ("system_openblas_gflops", "numpy_openblas_gflops", "torch_mkl_gflops") if key in entry) + " GFLOP/s")
+            return lambda: torch.mm(ta, tb, out=tc)
+    result["info"] = info
+
+    for label, m, k, n, a, b, c in operands:
+        med, best = time_gemm(call(m, k, n, a, b, c), 2.0 * m * k * n)
+        result["shapes"][label] = {"m": m, "k": k, "n": n, "gflops": med, "best_gflops": best}
+        log(args, "  sgemm %-16s %-50s %6.1f GFLOP/s (best %.1f)" % (library, label, med, best))
     return result
+
+
+def merge_sgemm(parts, threads):
+    """{library: bench_sgemm result} -> the JSON "sgemm" object: per shape, LIBRARY_gflops and
+    LIBRARY_best_gflops for every library, and each library's details."""
+    merged = {"threads": threads, "shapes": {}}
+    for library, part in parts.items():
+        if "error" in part:
+            merged[library] = part
+            continue
+        merged[library] = part.get("info")
+        for label, e in part.get("shapes", {}).items():
+            entry = merged["shapes"].setdefault(label, {"m": e["m"], "k": e["k"], "n": e["n"]})
+            entry[library + "_gflops"], entry[library + "_best_gflops"] = e["gflops"], e["best_gflops"]
+    return merged
+
+
+def run_sgemm(args):
+    parts = {}
+    for library in SGEMM_LIBRARIES:
+        if args.in_process:
+            parts[library] = bench_sgemm(args, library)
+        else:
+            parts[library] = run_child(args, ["--child-sgemm", library])
+    sgemm = merge_sgemm(parts, args.threads)
+    system = sgemm.get("system_openblas")
+    coretype = system.get("suggested_coretype") if isinstance(system, dict) else None
+    if coretype and not os.environ.get("OPENBLAS_CORETYPE") and not args.in_process:
+        # OpenBLAS picks its kernels when it is loaded: measure again in a process that forces them.
+        log(args, "sgemm again with OPENBLAS_CORETYPE=%s (the system OpenBLAS detected `%s`)"
+            % (coretype, system.get("corename")))
+        again = run_child(args, ["--child-sgemm", "system_openblas"], env={"OPENBLAS_CORETYPE": coretype})
+        sgemm["system_openblas_with_coretype"] = {
+            "OPENBLAS_CORETYPE": coretype,
+            "corename": (again.get("info") or {}).get("corename") if isinstance(again.get("info"), dict) else None,
+            "shapes": {label: {"system_openblas_gflops": e["gflops"], "system_openblas_best_gflops": e["best_gflops"]}
+                       for label, e in again.get("shapes", {}).items()},
+        }
+    return sgemm
 
 
 # ---------------------------------------------------------------------------------------------
@@ -561,7 +599,7 @@ def main(argv):
 
     if args.child_model or args.child_sgemm:
         if args.child_sgemm:
-            result = bench_sgemm(args)
+            result = bench_sgemm(args, args.child_sgemm)
         else:
             t0 = time.perf_counter()
             import torch  # noqa: F401  (timed: part of start-up)
@@ -585,20 +623,7 @@ def main(argv):
             results[name] = run_child(args, ["--child-model", name])
     if not args.no_sgemm:
         log(args, "sgemm (%d threads)" % args.threads)
-        results["sgemm"] = sgemm = bench_sgemm(args) if args.in_process else run_child(args, ["--child-sgemm"])
-        system = sgemm.get("system_openblas")
-        coretype = system.get("suggested_coretype") if isinstance(system, dict) else None
-        if coretype and not os.environ.get("OPENBLAS_CORETYPE") and not args.in_process:
-            # OpenBLAS picks its kernels when it is loaded: measure again in a process that forces them.
-            log(args, "sgemm again with OPENBLAS_CORETYPE=%s (the system OpenBLAS detected `%s`)"
-                % (coretype, system.get("corename")))
-            again = run_child(args, ["--child-sgemm"], env={"OPENBLAS_CORETYPE": coretype})
-            sgemm["system_openblas_with_coretype"] = {
-                "OPENBLAS_CORETYPE": coretype,
-                "corename": (again.get("system_openblas") or {}).get("corename"),
-                "shapes": {label: {k: v for k, v in e.items() if k.startswith("system_openblas")}
-                           for label, e in again.get("shapes", {}).items()},
-            }
+        results["sgemm"] = run_sgemm(args)
     results["machine"] = machine_info(args.threads)
 
     print_table(results)

@@ -64,16 +64,40 @@ public enum Differentiate {
             case .add(let a, let b):
                 accumulate(a, dy, label: label)
                 accumulate(b, dy, label: label)
+            case .conv2d(let x, let w, let window):
+                // y = x * w: dx = col2im(dy w^T), dw = im2col(x)^T dy
+                if needsGradient[x] {
+                    accumulate(x, graph.add(.conv2dInputGradient(dy: dy, weight: w, input: x, window), label: label), label: label)
+                }
+                if needsGradient[w] {
+                    accumulate(w, graph.add(.conv2dWeightGradient(input: x, dy: dy, weight: w, window), label: label), label: label)
+                }
+            case .maxPool(let x, let window):
+                // the gradient goes to the input that won each window
+                accumulate(x, graph.add(.maxPoolGradient(dy: dy, pooled: index, input: x, window), label: label), label: label)
+            case .averagePool(let x, let window):
+                // each cell of a window gets dy / cells
+                accumulate(x, graph.add(.averagePoolGradient(dy: dy, input: x, window), label: label), label: label)
+            case .batchNorm(let x, let gamma, let beta, _, _, _, _, _):
+                // dx = invstd/n (n dxhat - sum dxhat - xhat sum(dxhat xhat)), dgamma = sum dy xhat, dbeta = sum dy
+                let packed = graph.add(.batchNormGradient(dy: dy, input: x, normalized: index, gamma: gamma), label: label)
+                let count = forward.nodes[x].elementCount, channels = forward.nodes[gamma].elementCount
+                accumulate(x, graph.add(.slice(packed, start: 0), shape: forward.nodes[x].shape, label: label), label: label)
+                accumulate(gamma, graph.add(.slice(packed, start: count), shape: [channels], label: label), label: label)
+                accumulate(beta, graph.add(.slice(packed, start: count + channels), shape: [channels], label: label), label: label)
+            case .slice:
+                preconditionFailure("internal: differentiate reached a slice in a forward graph (%\(index))")
             case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
-                 .activationGradientFromOutput, .softmaxGradient:
+                 .activationGradientFromOutput, .softmaxGradient, .conv2dInputGradient, .conv2dWeightGradient,
+                 .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
                 preconditionFailure("internal: differentiate reached a gradient op (%\(index))")
             }
         }
         graph.gradients = forward.nodes.indices.compactMap { index -> ValueID? in
-            guard case .parameter = forward.nodes[index].op else { return nil }
+            guard case .parameter(let parameter) = forward.nodes[index].op, forward.parameters[parameter].isTrainable else { return nil }
             return adjoints[index]
         }
-        if graph.gradients.count != graph.parameters.count {
+        if graph.gradients.count != graph.trainableParameters.count {
             preconditionFailure("internal: a parameter does not reach the loss")
         }
         return graph
@@ -83,7 +107,7 @@ public enum Differentiate {
     static func dependsOnParameters(_ graph: Graph) -> [Bool] {
         var result = [Bool](repeating: false, count: graph.nodes.count)
         for (index, node) in graph.nodes.enumerated() {
-            if case .parameter = node.op { result[index] = true; continue }
+            if case .parameter(let parameter) = node.op { result[index] = graph.parameters[parameter].isTrainable; continue }
             result[index] = node.op.operands.contains { result[$0] }
         }
         return result

@@ -42,9 +42,36 @@ public enum Lower {
                 x = activate(x, activation, parameter: parameter, in: &graph, label: name)
             case .flatten, .reshape:
                 x = graph.add(.reshape(x), shape: output, label: name)
-            case .conv2d, .maxPool2D, .avgPool2D, .batchNorm:
-                throw CompileError("the runtime cannot train `\(layer.kind)` layers yet", at: layer.spec.kindRange,
-                                   help: "`dlc check` accepts this spec; training convolutional and batchnorm layers is planned")
+            case .conv2d(let filters, let window, let activation, let useBias, let initializer):
+                let channels = graph.shape(of: x)[3]
+                let fanIn = window.size.height * window.size.width * channels
+                let kind = initializer ?? defaultInitializer(activation, after: index, in: model)
+                let weight = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [window.size.height, window.size.width, channels, filters],
+                                                              initializer: kind, fanIn: fanIn,
+                                                              fanOut: window.size.height * window.size.width * filters), label: name)
+                x = graph.add(.conv2d(x, weight: weight, attributes(window)), label: name)
+                if useBias {
+                    let bias = graph.addParameter(ParameterInfo(name: "\(name).bias", shape: [filters], initializer: "zeros",
+                                                                fanIn: fanIn, fanOut: filters), label: name)
+                    x = graph.add(.addBias(x, bias: bias), label: name)
+                }
+                x = activate(x, activation, parameter: nil, in: &graph, label: name)
+            case .maxPool2D(let window):
+                x = graph.add(.maxPool(x, attributes(window)), label: name)
+            case .avgPool2D(let window):
+                x = graph.add(.averagePool(x, attributes(window)), label: name)
+            case .batchNorm(let momentum, let epsilon):
+                let channels = graph.shape(of: x).last ?? 1
+                func parameter(_ suffix: String, _ initializer: String, trainable: Bool) -> ValueID {
+                    graph.addParameter(ParameterInfo(name: "\(name).\(suffix)", shape: [channels], initializer: initializer,
+                                                     fanIn: channels, fanOut: channels, isTrainable: trainable), label: name)
+                }
+                let gamma = parameter("weight", "ones", trainable: true)
+                let beta = parameter("bias", "zeros", trainable: true)
+                let mean = parameter("running_mean", "zeros", trainable: false)
+                let variance = parameter("running_var", "ones", trainable: false)
+                x = graph.add(.batchNorm(x, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
+                                         momentum: Float(momentum), epsilon: Float(epsilon), training: mode == .training), label: name)
             }
         }
         graph.prediction = x
@@ -58,6 +85,11 @@ public enum Lower {
             try addLoss(model, to: &graph)
         }
         return graph
+    }
+
+    static func attributes(_ window: WindowSpec) -> WindowAttributes {
+        WindowAttributes(height: window.size.height, width: window.size.width, strideHeight: window.stride.height,
+                         strideWidth: window.stride.width, samePadding: window.padding == .same)
     }
 
     /// Applies an activation; `linear` adds no node.

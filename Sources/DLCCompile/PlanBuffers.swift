@@ -8,10 +8,14 @@ public enum PlanBuffers {
 
     public static func plan(_ graph: Graph) -> BufferPlan {
         let count = graph.nodes.count
-        // The buffer each value lives in: itself, or the value a view reads from.
+        // The buffer each value lives in: itself, or the value a view reads from (and how far in).
         var owner = Array(0..<count)
+        var viewOffset = [Int](repeating: 0, count: count)
         for (index, node) in graph.nodes.enumerated() where node.op.isView {
-            owner[index] = owner[node.op.operands[0]]
+            let operand = node.op.operands[0]
+            owner[index] = owner[operand]
+            viewOffset[index] = viewOffset[operand]
+            if case .slice(_, let start) = node.op { viewOffset[index] += start }
         }
         // Last use of each buffer (over every view of it); outputs and inputs live throughout.
         var lastUse = Array(0..<count)
@@ -36,10 +40,10 @@ public enum PlanBuffers {
             // Release buffers whose last reader ran before this node.
             live.removeAll { entry in
                 guard entry.end < firstUse[index] else { return false }
-                if let offset = offsets[entry.value] { release(offset, size(graph.nodes[entry.value]), into: &free) }
+                if let offset = offsets[entry.value] { release(offset, size(graph.nodes[entry.value], in: graph), into: &free) }
                 return true
             }
-            let bytes = size(node)
+            let bytes = size(node, in: graph)
             unshared += bytes
             if let slot = free.firstIndex(where: { $0.size >= bytes }) {
                 offsets[index] = free[slot].offset
@@ -58,14 +62,20 @@ public enum PlanBuffers {
             live.append((index, lastUse[index]))
         }
         for (index, node) in graph.nodes.enumerated() where node.op.isView {
-            offsets[index] = offsets[owner[index]]
+            offsets[index] = offsets[owner[index]].map { $0 + viewOffset[index] }
         }
-        return BufferPlan(offsets: offsets, arenaSize: arenaSize, unsharedSize: unshared)
+        // One scratch region after everything else serves every op that needs one while it runs.
+        let scratch = graph.nodes.map { $0.op.scratchSize(in: graph) }.max() ?? 0
+        let scratchOffset = arenaSize
+        arenaSize += (scratch + alignment - 1) / alignment * alignment
+        return BufferPlan(offsets: offsets, arenaSize: arenaSize, unsharedSize: unshared + scratch,
+                          scratchOffset: scratchOffset, scratchSize: scratch)
     }
 
-    /// A value's buffer size in floats, rounded up to the alignment.
-    private static func size(_ node: Node) -> Int {
-        (node.elementCount + alignment - 1) / alignment * alignment
+    /// A value's buffer size in floats (with what it keeps for its gradient), rounded up to the alignment.
+    private static func size(_ node: Node, in graph: Graph) -> Int {
+        let floats = node.elementCount + node.op.auxiliarySize(in: graph)
+        return (floats + alignment - 1) / alignment * alignment
     }
 
     /// Returns a block to the free list, merging it with its neighbours.
@@ -91,7 +101,9 @@ extension Op {
         case .features, .labels, .targets: return true
         case .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax, .multiply, .reshape,
              .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
-             .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add:
+             .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .conv2d, .maxPool, .averagePool,
+             .batchNorm, .slice, .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient,
+             .batchNormGradient:
             return false
         }
     }

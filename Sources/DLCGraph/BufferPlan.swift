@@ -8,9 +8,15 @@ public struct BufferPlan: Sendable, Hashable {
     /// What the arena would need if no buffer were reused, in floats (for reports).
     public var unsharedSize: Int
 
-    public init(offsets: [Int?], arenaSize: Int, unsharedSize: Int) {
+    /// Where the shared scratch region starts (im2col columns, loss probabilities) and its size, in floats.
+    public var scratchOffset: Int
+    public var scratchSize: Int
+
+    public init(offsets: [Int?], arenaSize: Int, unsharedSize: Int, scratchOffset: Int, scratchSize: Int) {
         self.offsets = offsets
         self.arenaSize = arenaSize
         self.unsharedSize = unsharedSize
+        self.scratchOffset = scratchOffset
+        self.scratchSize = scratchSize
     }
 }

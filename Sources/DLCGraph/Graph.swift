@@ -7,13 +7,16 @@ public struct ParameterInfo: Sendable, Hashable {
     public var initializer: String
     public var fanIn: Int
     public var fanOut: Int
+    /// False for state the optimizer does not update (batchnorm's running statistics).
+    public var isTrainable: Bool
 
-    public init(name: String, shape: [Int], initializer: String, fanIn: Int, fanOut: Int) {
+    public init(name: String, shape: [Int], initializer: String, fanIn: Int, fanOut: Int, isTrainable: Bool = true) {
         self.name = name
         self.shape = shape
         self.initializer = initializer
         self.fanIn = fanIn
         self.fanOut = fanOut
+        self.isTrainable = isTrainable
     }
 
     public var elementCount: Int { shape.reduce(1, *) }
@@ -48,8 +51,11 @@ public struct Graph: Sendable, Hashable {
     public var predictionIsLogits = false
     /// The scalar mean loss, in training and evaluation graphs.
     public var loss: ValueID?
-    /// `gradients[i]` is d(loss)/d(parameter i), after the differentiate pass.
+    /// `gradients[i]` is d(loss)/d(the i-th trainable parameter), after the differentiate pass.
     public var gradients: [ValueID] = []
+
+    /// The indices of the trainable parameters, in order: `gradients` follows them.
+    public var trainableParameters: [Int] { parameters.indices.filter { parameters[$0].isTrainable } }
 
     public init(batchSize: Int) {
         self.batchSize = batchSize

@@ -28,6 +28,38 @@ public enum LossKind: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A window sliding over `[batch, height, width, channels]`: a convolution kernel or a pooling window.
+public struct WindowAttributes: Sendable, Hashable, CustomStringConvertible {
+    public var height: Int
+    public var width: Int
+    public var strideHeight: Int
+    public var strideWidth: Int
+    /// `same` padding (output = ceil(input / stride)); otherwise `valid`.
+    public var samePadding: Bool
+
+    public init(height: Int, width: Int, strideHeight: Int, strideWidth: Int, samePadding: Bool) {
+        self.height = height
+        self.width = width
+        self.strideHeight = strideHeight
+        self.strideWidth = strideWidth
+        self.samePadding = samePadding
+    }
+
+    /// The output length along one axis.
+    public func output(_ length: Int, window: Int, stride: Int) -> Int {
+        samePadding ? (length + stride - 1) / stride : (length - window) / stride + 1
+    }
+
+    /// `[batch, h, w, c]` -> `[batch, h', w', channels]`.
+    public func outputShape(_ input: [Int], channels: Int) -> [Int] {
+        [input[0], output(input[1], window: height, stride: strideHeight), output(input[2], window: width, stride: strideWidth), channels]
+    }
+
+    public var description: String {
+        "\(height)x\(width) stride \(strideHeight)x\(strideWidth) \(samePadding ? "same" : "valid")"
+    }
+}
+
 /// One operation of the graph IR. Cases carry their operands and attributes, so every pass is one
 /// exhaustive `switch` (never `default:`): a new op does not compile until it has a shape rule, a
 /// gradient and a kernel.
@@ -65,6 +97,18 @@ public enum Op: Sendable, Hashable {
     case oneHot(ValueID, classes: Int)
     /// The mean loss over the batch, a scalar `[1]`.
     case loss(LossKind, prediction: ValueID, target: ValueID)
+    /// NHWC convolution: `[b, h, w, cin]` with weights `[kh, kw, cin, cout]` -> `[b, h', w', cout]`.
+    case conv2d(ValueID, weight: ValueID, WindowAttributes)
+    /// Max over windows; keeps the winning input index of each output after its values (auxiliary).
+    case maxPool(ValueID, WindowAttributes)
+    /// Mean over the real (unpadded) cells of each window.
+    case averagePool(ValueID, WindowAttributes)
+    /// Normalizes the last axis with batch statistics (training: updates the running statistics in
+    /// `state` and keeps mean and 1/std after its values) or with the running statistics.
+    case batchNorm(ValueID, gamma: ValueID, beta: ValueID, runningMean: ValueID, runningVariance: ValueID,
+                   momentum: Float, epsilon: Float, training: Bool)
+    /// A view of part of a value's buffer, from `start` floats in, in the node's shape.
+    case slice(ValueID, start: Int)
 
     // MARK: Backward
     /// d(loss)/d(prediction), shaped like the prediction.
@@ -83,14 +127,40 @@ public enum Op: Sendable, Hashable {
     case softmaxGradient(output: ValueID, dy: ValueID)
     /// Elementwise sum, for gradients that flow into one value from several uses.
     case add(ValueID, ValueID)
+    /// For `y = conv2d(x, w)`: `dx = col2im(dy w^T)`, shaped like `input`.
+    case conv2dInputGradient(dy: ValueID, weight: ValueID, input: ValueID, WindowAttributes)
+    /// For `y = conv2d(x, w)`: `dw = im2col(x)^T dy`, shaped like the weight.
+    case conv2dWeightGradient(input: ValueID, dy: ValueID, weight: ValueID, WindowAttributes)
+    /// Routes each output's gradient to the input that won the max (read from `pooled`'s auxiliary).
+    case maxPoolGradient(dy: ValueID, pooled: ValueID, input: ValueID, WindowAttributes)
+    /// Spreads each output's gradient evenly over its window's real cells.
+    case averagePoolGradient(dy: ValueID, input: ValueID, WindowAttributes)
+    /// `[dx | dgamma | dbeta]` packed: dx shaped like `input`, then the two `[c]` gradients (auxiliary),
+    /// from the statistics `normalized` kept.
+    case batchNormGradient(dy: ValueID, input: ValueID, normalized: ValueID, gamma: ValueID)
 
     /// The values this op reads.
     public var operands: [ValueID] {
         switch self {
         case .features, .labels, .targets, .parameter, .dropoutMask:
             return []
-        case .activation(let x, _), .softmax(let x), .reshape(let x), .oneHot(let x, _), .sumToLastAxis(let x):
+        case .activation(let x, _), .softmax(let x), .reshape(let x), .oneHot(let x, _), .sumToLastAxis(let x),
+             .maxPool(let x, _), .averagePool(let x, _), .slice(let x, _):
             return [x]
+        case .conv2d(let x, let w, _):
+            return [x, w]
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _):
+            return [x, gamma, beta, mean, variance]
+        case .conv2dInputGradient(let dy, let w, let x, _):
+            return [dy, w, x]
+        case .conv2dWeightGradient(let x, let dy, let w, _):
+            return [x, dy, w]
+        case .maxPoolGradient(let dy, let pooled, let x, _):
+            return [dy, pooled, x]
+        case .averagePoolGradient(let dy, let x, _):
+            return [dy, x]
+        case .batchNormGradient(let dy, let x, let normalized, let gamma):
+            return [dy, x, normalized, gamma]
         case .matmul(let a, let b), .multiply(let a, let b), .add(let a, let b):
             return [a, b]
         case .addBias(let x, let bias), .biasActivation(let x, let bias, _):
@@ -129,12 +199,29 @@ public enum Op: Sendable, Hashable {
         case .activationGradientFromOutput(let y, let dy, let f): return .activationGradientFromOutput(output: map(y), dy: map(dy), f)
         case .softmaxGradient(let y, let dy): return .softmaxGradient(output: map(y), dy: map(dy))
         case .add(let a, let b): return .add(map(a), map(b))
+        case .conv2d(let x, let w, let window): return .conv2d(map(x), weight: map(w), window)
+        case .maxPool(let x, let window): return .maxPool(map(x), window)
+        case .averagePool(let x, let window): return .averagePool(map(x), window)
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, let momentum, let epsilon, let training):
+            return .batchNorm(map(x), gamma: map(gamma), beta: map(beta), runningMean: map(mean), runningVariance: map(variance),
+                              momentum: momentum, epsilon: epsilon, training: training)
+        case .slice(let x, let start): return .slice(map(x), start: start)
+        case .conv2dInputGradient(let dy, let w, let x, let window):
+            return .conv2dInputGradient(dy: map(dy), weight: map(w), input: map(x), window)
+        case .conv2dWeightGradient(let x, let dy, let w, let window):
+            return .conv2dWeightGradient(input: map(x), dy: map(dy), weight: map(w), window)
+        case .maxPoolGradient(let dy, let pooled, let x, let window):
+            return .maxPoolGradient(dy: map(dy), pooled: map(pooled), input: map(x), window)
+        case .averagePoolGradient(let dy, let x, let window): return .averagePoolGradient(dy: map(dy), input: map(x), window)
+        case .batchNormGradient(let dy, let x, let normalized, let gamma):
+            return .batchNormGradient(dy: map(dy), input: map(x), normalized: map(normalized), gamma: map(gamma))
         }
     }
 
     /// Whether the op's result is its operand's buffer seen in another shape.
     public var isView: Bool {
         if case .reshape = self { return true }
+        if case .slice = self { return true }
         return false
     }
 }

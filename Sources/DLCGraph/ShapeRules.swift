@@ -3,8 +3,19 @@ extension Op {
     public func outputShape(in graph: Graph) -> [Int] {
         let shape = { (value: ValueID) in graph.nodes[value].shape }
         switch self {
-        case .features, .labels, .targets, .parameter, .dropoutMask, .reshape:
+        case .features, .labels, .targets, .parameter, .dropoutMask, .reshape, .slice:
             preconditionFailure("internal: \(self) needs an explicit shape")
+        case .conv2d(let x, let w, let window):
+            return window.outputShape(shape(x), channels: shape(w)[3])
+        case .maxPool(let x, let window), .averagePool(let x, let window):
+            return window.outputShape(shape(x), channels: shape(x)[3])
+        case .batchNorm(let x, _, _, _, _, _, _, _):
+            return shape(x)
+        case .conv2dInputGradient(_, _, let x, _), .maxPoolGradient(_, _, let x, _), .averagePoolGradient(_, let x, _),
+             .batchNormGradient(_, let x, _, _):
+            return shape(x)
+        case .conv2dWeightGradient(_, _, let w, _):
+            return shape(w)
         case .matmul(let a, let b):
             return [shape(a)[0], shape(b)[1]]                       // [n, k] x [k, m] -> [n, m]
         case .addBias(let x, _), .activation(let x, _), .biasActivation(let x, _, _), .softmax(let x):
@@ -55,6 +66,16 @@ extension Op {
         case .activationGradientFromOutput: return "activation_gradient_from_output"
         case .softmaxGradient: return "softmax_gradient"
         case .add: return "add"
+        case .conv2d: return "conv2d"
+        case .maxPool: return "max_pool"
+        case .averagePool: return "average_pool"
+        case .batchNorm: return "batch_norm"
+        case .slice: return "slice"
+        case .conv2dInputGradient: return "conv2d_input_gradient"
+        case .conv2dWeightGradient: return "conv2d_weight_gradient"
+        case .maxPoolGradient: return "max_pool_gradient"
+        case .averagePoolGradient: return "average_pool_gradient"
+        case .batchNormGradient: return "batch_norm_gradient"
         }
     }
 
@@ -67,9 +88,55 @@ extension Op {
             return f.description
         case .oneHot(_, let classes): return "classes: \(classes)"
         case .loss(let kind, _, _), .lossGradient(let kind, _, _): return kind.description
+        case .conv2d(_, _, let w), .maxPool(_, let w), .averagePool(_, let w), .conv2dInputGradient(_, _, _, let w),
+             .conv2dWeightGradient(_, _, _, let w), .maxPoolGradient(_, _, _, let w), .averagePoolGradient(_, _, let w):
+            return w.description
+        case .batchNorm(_, _, _, _, _, let momentum, let epsilon, let training):
+            return "momentum: \(momentum), epsilon: \(epsilon)" + (training ? ", training" : "")
+        case .slice(_, let start): return "start: \(start)"
         case .features, .labels, .targets, .matmul, .addBias, .softmax, .multiply, .reshape, .matmulGradientLeft,
-             .matmulGradientRight, .sumToLastAxis, .softmaxGradient, .add:
+             .matmulGradientRight, .sumToLastAxis, .softmaxGradient, .add, .batchNormGradient:
             return ""
+        }
+    }
+
+    /// Floats a node keeps after its own values, for its gradient: max pooling's winners,
+    /// batchnorm's saved statistics, batchnorm's parameter gradients.
+    public func auxiliarySize(in graph: Graph) -> Int {
+        switch self {
+        case .maxPool: return auxiliaryPooling(graph)
+        case .batchNorm(let x, _, _, _, _, _, _, let training): return training ? 2 * (graph.nodes[x].shape.last ?? 0) : 0
+        case .batchNormGradient(_, let x, _, _): return 2 * (graph.nodes[x].shape.last ?? 0)
+        case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
+             .multiply, .reshape, .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
+             .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .conv2d, .averagePool, .slice,
+             .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient:
+            return 0
+        }
+    }
+
+    private func auxiliaryPooling(_ graph: Graph) -> Int {
+        guard case .maxPool(let x, let window) = self else { return 0 }
+        return window.outputShape(graph.nodes[x].shape, channels: graph.nodes[x].shape[3]).reduce(1, *)
+    }
+
+    /// Floats of scratch an op needs while it runs (im2col columns, loss probabilities); one
+    /// region of the arena serves every node.
+    public func scratchSize(in graph: Graph) -> Int {
+        switch self {
+        case .conv2d(let x, let w, let window), .conv2dInputGradient(_, let w, let x, let window),
+             .conv2dWeightGradient(let x, _, let w, let window):
+            let input = graph.nodes[x].shape, weight = graph.nodes[w].shape
+            let output = window.outputShape(input, channels: weight[3])
+            let pointwise = window.height == 1 && window.width == 1 && window.strideHeight == 1 && window.strideWidth == 1
+            return pointwise ? 0 : output[0] * output[1] * output[2] * weight[0] * weight[1] * weight[2]
+        case .loss(_, let prediction, _), .lossGradient(_, let prediction, _):
+            return graph.nodes[prediction].elementCount
+        case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
+             .multiply, .reshape, .oneHot, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
+             .activationGradientFromOutput, .softmaxGradient, .add, .maxPool, .averagePool, .batchNorm, .slice,
+             .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
+            return 0
         }
     }
 }

@@ -16,12 +16,13 @@ public enum Verifier {
         for output in graph.outputs where output < 0 || output >= graph.nodes.count {
             problems.append("output %\(output) is not a value of the graph")
         }
-        if !graph.gradients.isEmpty, graph.gradients.count != graph.parameters.count {
-            problems.append("\(graph.gradients.count) gradients for \(graph.parameters.count) parameters")
+        let trainable = graph.trainableParameters
+        if !graph.gradients.isEmpty, graph.gradients.count != trainable.count {
+            problems.append("\(graph.gradients.count) gradients for \(trainable.count) trainable parameters")
         }
-        for (index, gradient) in graph.gradients.enumerated() where gradient < graph.nodes.count && index < graph.parameters.count {
-            if graph.nodes[gradient].shape != graph.parameters[index].shape {
-                problems.append("the gradient of \(graph.parameters[index].name) is \(graph.nodes[gradient].shape), not \(graph.parameters[index].shape)")
+        for (gradient, parameter) in zip(graph.gradients, trainable) where gradient < graph.nodes.count {
+            if graph.nodes[gradient].shape != graph.parameters[parameter].shape {
+                problems.append("the gradient of \(graph.parameters[parameter].name) is \(graph.nodes[gradient].shape), not \(graph.parameters[parameter].shape)")
             }
         }
         return problems
@@ -41,6 +42,19 @@ public enum Verifier {
             expect(parameter < graph.parameters.count && graph.parameters[parameter].shape == node.shape, "parameter #\(parameter) shape")
         case .reshape(let x):
             expect(count(x) == node.elementCount, "reshape from \(shape(x)) to \(node.shape) changes the element count")
+        case .slice(let x, let start):
+            let available = count(x) + graph.nodes[x].op.auxiliarySize(in: graph)
+            expect(start >= 0 && start + node.elementCount <= available, "slice \(start)..<\(start + node.elementCount) of \(available) floats")
+        case .conv2d(let x, let w, _):
+            expect(shape(x).count == 4 && shape(w).count == 4 && shape(x)[3] == shape(w)[2], "conv2d of \(shape(x)) with \(shape(w))")
+        case .maxPool(let x, _), .averagePool(let x, _):
+            expect(shape(x).count == 4, "pooling of \(shape(x))")
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _):
+            let channels = [shape(x).last ?? 0]
+            expect(shape(gamma) == channels && shape(beta) == channels && shape(mean) == channels && shape(variance) == channels,
+                   "batchnorm parameters for \(shape(x))")
+        case .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
+            break
         case .matmul(let a, let b):
             expect(shape(a).count == 2 && shape(b).count == 2 && shape(a)[1] == shape(b)[0], "matmul of \(shape(a)) and \(shape(b))")
         case .addBias(let x, let bias), .biasActivation(let x, let bias, _):
@@ -66,11 +80,12 @@ extension Op {
     /// Whether the node's shape is given rather than computed by `outputShape`.
     var hasGivenShape: Bool {
         switch self {
-        case .features, .labels, .targets, .parameter, .dropoutMask, .reshape:
+        case .features, .labels, .targets, .parameter, .dropoutMask, .reshape, .slice:
             return true
         case .matmul, .addBias, .activation, .biasActivation, .softmax, .multiply, .oneHot, .loss, .lossGradient,
              .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient, .activationGradientFromOutput,
-             .softmaxGradient, .add:
+             .softmaxGradient, .add, .conv2d, .maxPool, .averagePool, .batchNorm, .conv2dInputGradient, .conv2dWeightGradient,
+             .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
             return false
         }
     }

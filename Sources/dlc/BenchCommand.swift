@@ -39,8 +39,7 @@ struct BenchCommand: ParsableCommand {
         let startup = Date().timeIntervalSince(start)
         var sampler = BatchSampler(count: data.train.count, batchSize: batch, shuffle: true, seed: program.configuration.seed)
         let ranges = sampler.batches(epoch: 0).filter { $0.count == batch }
-        let gradients = executor.graph.gradients.map(executor.pointer)
-        let parameters = trainer.parameters.pointers
+        let (parameters, gradients) = executor.trainablePointers
         var position = 0
         func step() {
             let range = ranges[position % ranges.count]

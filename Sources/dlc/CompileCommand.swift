@@ -25,10 +25,13 @@ struct CompileCommand: ParsableCommand {
     @Option(help: "The batch size of the plan (default: the spec's).")
     var batchSize: Int?
 
+    @Flag(help: "Do not open data files.")
+    var noData = false
+
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
-        let session = try ModelSession.open(spec, options: specOptions, purpose: .check)
+        let session = try ModelSession.open(spec, options: specOptions, purpose: .check, readsData: !noData)
         let batch = batchSize ?? session.spec.training?.batchSize.value ?? 32
         guard batch >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         let graph: Graph

@@ -43,7 +43,7 @@ struct TrajectoryTests {
         executor.input(.labels)!.update(from: reference.labels, count: reference.labels.count)
         let configuration = Compiler.configuration(model.spec)
         let optimizer = Optimizer(configuration.optimizer, parameterCounts: parameters.counts)
-        let gradients = graph.gradients.map(executor.pointer)
+        let gradients = executor.trainablePointers.gradients
         for (step, expected) in testCase.losses.enumerated() {
             executor.run()
             let loss = Double(executor.loss)

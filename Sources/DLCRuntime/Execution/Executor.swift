@@ -9,8 +9,6 @@ public final class Executor: @unchecked Sendable {
     public let plan: BufferPlan
     public let parameters: ParameterStore
     private let arena: UnsafeMutableBufferPointer<Float>
-    /// Scratch for the fused losses' probabilities, `[batch, classes]`.
-    private let scratch: UnsafeMutableBufferPointer<Float>
     private var instructions: [Instruction] = []
     private var dropoutGenerator: SeededRandom
     /// Seconds spent in each instruction since the last reset, when timing is on.
@@ -24,9 +22,6 @@ public final class Executor: @unchecked Sendable {
         self.parameters = parameters
         arena = .allocate(capacity: max(plan.arenaSize, 1))
         arena.initialize(repeating: 0)
-        let widest = graph.nodes.map { $0.shape.count >= 2 ? $0.elementCount : $0.elementCount }.max() ?? 1
-        scratch = .allocate(capacity: max(widest, 1))
-        scratch.initialize(repeating: 0)
         dropoutGenerator = SeededRandom(seed: seed, stream: 77)
         instructionSeconds = []
         instructions = InstructionBuilder(executor: self).build()
@@ -35,7 +30,6 @@ public final class Executor: @unchecked Sendable {
 
     deinit {
         arena.deallocate()
-        scratch.deallocate()
     }
 
     /// Restarts the dropout masks' random stream (tests use it to repeat a step exactly).
@@ -50,7 +44,13 @@ public final class Executor: @unchecked Sendable {
         return arena.baseAddress! + offset
     }
 
-    var scratchPointer: UnsafeMutablePointer<Float> { scratch.baseAddress! }
+    /// The plan's shared scratch region (im2col columns, loss probabilities).
+    var scratchPointer: UnsafeMutablePointer<Float> { arena.baseAddress! + plan.scratchOffset }
+
+    /// The parameter buffers the optimizer updates, and the matching gradient buffers.
+    public var trainablePointers: (parameters: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {
+        (graph.trainableParameters.map { parameters.tensors[$0].baseAddress! }, graph.gradients.map(pointer))
+    }
 
     /// The value of the first node of a kind (features, labels, targets), if the graph reads it.
     public func input(_ op: Op) -> UnsafeMutablePointer<Float>? {
@@ -87,8 +87,14 @@ public final class Executor: @unchecked Sendable {
     /// Floating-point operations of one run (multiply-adds count two), for GFLOP/s.
     public var flopsPerRun: Double {
         instructions.reduce(0) { total, instruction in
-            if case .matmul(_, _, _, let m, let n, let k, _, _) = instruction.kind { return total + 2 * Double(m * n * k) }
-            return total
+            switch instruction.kind {
+            case .matmul(_, _, _, let m, let n, let k, _, _):
+                return total + 2 * Double(m * n * k)
+            case .conv2d(_, _, _, let g, _), .conv2dInputGradient(_, _, _, let g, _), .conv2dWeightGradient(_, _, _, let g, _):
+                return total + 2 * Double(g.outputPixels * g.patchSize * g.outChannels)
+            default:
+                return total
+            }
         }
     }
 
@@ -130,6 +136,32 @@ public final class Executor: @unchecked Sendable {
             Kernels.activateBackward(f.kind, parameter: f.parameter, x: x, y: y, dy: dy, dx: dx, count: count, accumulate: false)
         case .softmaxGradient(let y, let dy, let dx, let rows, let columns):
             Kernels.softmaxBackward(y: y, dy: dy, dx: dx, rows: rows, columns: columns, accumulate: false)
+        case .conv2d(let x, let w, let y, let geometry, let columns):
+            Kernels.convolution(x, weights: w, bias: nil, y: y, geometry: geometry, columns: columns)
+        case .conv2dInputGradient(let dy, let w, let dx, let geometry, let columns):
+            Kernels.convolutionInputGradient(dy: dy, weights: w, dx: dx, geometry: geometry, columns: columns)
+        case .conv2dWeightGradient(let x, let dy, let dw, let geometry, let columns):
+            Kernels.convolutionWeightGradient(x: x, dy: dy, dWeights: dw, dBias: nil, geometry: geometry, columns: columns)
+        case .maxPool(let x, let y, let argmax, let geometry):
+            Kernels.maxPool(x, y: y, argmax: argmax, geometry: geometry)
+        case .maxPoolGradient(let dy, let argmax, let dx, let geometry):
+            Kernels.maxPoolBackward(dy: dy, argmax: argmax, dx: dx, geometry: geometry)
+        case .averagePool(let x, let y, let geometry):
+            Kernels.averagePool(x, y: y, geometry: geometry)
+        case .averagePoolGradient(let dy, let dx, let geometry):
+            Kernels.averagePoolBackward(dy: dy, dx: dx, geometry: geometry)
+        case .batchNormTraining(let x, let y, let gamma, let beta, let mean, let variance, let saved, let rows, let channels,
+                                let momentum, let epsilon):
+            Kernels.batchNormTraining(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
+                                      savedMean: saved, savedInverseStd: saved + channels, rows: rows, channels: channels,
+                                      momentum: momentum, epsilon: epsilon)
+        case .batchNormInference(let x, let y, let gamma, let beta, let mean, let variance, let rows, let channels, let epsilon):
+            Kernels.batchNormInference(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
+                                       rows: rows, channels: channels, epsilon: epsilon)
+        case .batchNormGradient(let dy, let x, let gamma, let saved, let dx, let rows, let channels):
+            let parameterGradients = dx + rows * channels
+            Kernels.batchNormBackward(dy: dy, x: x, gamma: gamma, savedMean: saved, savedInverseStd: saved + channels, dx: dx,
+                                      dGamma: parameterGradients, dBeta: parameterGradients + channels, rows: rows, channels: channels)
         }
     }
 }

@@ -23,6 +23,21 @@ struct Instruction {
         case sumToLastAxis(dy: Pointer, db: Pointer, rows: Int, columns: Int)
         case activationGradient(ActivationFunction, x: Pointer, y: Pointer, dy: Pointer, dx: Pointer, count: Int)
         case softmaxGradient(y: Pointer, dy: Pointer, dx: Pointer, rows: Int, columns: Int)
+        case conv2d(x: Pointer, w: Pointer, y: Pointer, ConvolutionGeometry, columns: Pointer)
+        case conv2dInputGradient(dy: Pointer, w: Pointer, dx: Pointer, ConvolutionGeometry, columns: Pointer)
+        case conv2dWeightGradient(x: Pointer, dy: Pointer, dw: Pointer, ConvolutionGeometry, columns: Pointer)
+        /// The winners' indices live as Int32 bits right after `y` (the node's auxiliary floats).
+        case maxPool(x: Pointer, y: Pointer, argmax: UnsafeMutablePointer<Int32>, ConvolutionGeometry)
+        case maxPoolGradient(dy: Pointer, argmax: UnsafeMutablePointer<Int32>, dx: Pointer, ConvolutionGeometry)
+        case averagePool(x: Pointer, y: Pointer, ConvolutionGeometry)
+        case averagePoolGradient(dy: Pointer, dx: Pointer, ConvolutionGeometry)
+        /// `saved` holds the batch mean then 1/std, `channels` each (the node's auxiliary floats).
+        case batchNormTraining(x: Pointer, y: Pointer, gamma: Pointer, beta: Pointer, mean: Pointer, variance: Pointer,
+                               saved: Pointer, rows: Int, channels: Int, momentum: Float, epsilon: Float)
+        case batchNormInference(x: Pointer, y: Pointer, gamma: Pointer, beta: Pointer, mean: Pointer, variance: Pointer,
+                                rows: Int, channels: Int, epsilon: Float)
+        /// Writes dx, then dgamma and dbeta right after it.
+        case batchNormGradient(dy: Pointer, x: Pointer, gamma: Pointer, saved: Pointer, dx: Pointer, rows: Int, channels: Int)
     }
 
     var kind: Kind

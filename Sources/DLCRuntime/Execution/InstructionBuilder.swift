@@ -30,6 +30,13 @@ struct InstructionBuilder {
         return instructions
     }
 
+    /// The kernels' geometry for a window over `[batch, h, w, c]` giving `outChannels`.
+    private func geometry(_ input: [Int], _ outChannels: Int, _ window: WindowAttributes) -> ConvolutionGeometry {
+        ConvolutionGeometry(batch: input[0], inHeight: input[1], inWidth: input[2], inChannels: input[3], outChannels: outChannels,
+                            kernelHeight: window.height, kernelWidth: window.width, strideHeight: window.strideHeight,
+                            strideWidth: window.strideWidth, samePadding: window.samePadding)
+    }
+
     /// Rows and columns of a value seen as a matrix over its last axis.
     private func matrix(_ shape: [Int]) -> (rows: Int, columns: Int) {
         let columns = shape.last ?? 1
@@ -41,8 +48,39 @@ struct InstructionBuilder {
         let p = { (value: ValueID) in executor.pointer(value) }
         let count = node.elementCount
         switch node.op {
-        case .features, .labels, .targets, .parameter, .reshape:
+        case .features, .labels, .targets, .parameter, .reshape, .slice:
             return .none
+        case .conv2d(let x, let w, let window):
+            return .conv2d(x: p(x), w: p(w), y: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
+                           columns: executor.scratchPointer)
+        case .conv2dInputGradient(let dy, let w, let x, let window):
+            return .conv2dInputGradient(dy: p(dy), w: p(w), dx: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
+                                        columns: executor.scratchPointer)
+        case .conv2dWeightGradient(let x, let dy, let w, let window):
+            return .conv2dWeightGradient(x: p(x), dy: p(dy), dw: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
+                                         columns: executor.scratchPointer)
+        case .maxPool(let x, let window):
+            let argmax = UnsafeMutableRawPointer(p(index) + count).assumingMemoryBound(to: Int32.self)
+            return .maxPool(x: p(x), y: p(index), argmax: argmax, geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
+        case .maxPoolGradient(let dy, let pooled, let x, let window):
+            let argmax = UnsafeMutableRawPointer(p(pooled) + graph.nodes[pooled].elementCount).assumingMemoryBound(to: Int32.self)
+            return .maxPoolGradient(dy: p(dy), argmax: argmax, dx: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
+        case .averagePool(let x, let window):
+            return .averagePool(x: p(x), y: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
+        case .averagePoolGradient(let dy, let x, let window):
+            return .averagePoolGradient(dy: p(dy), dx: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, let momentum, let epsilon, let training):
+            let (rows, channels) = matrix(node.shape)
+            if training {
+                return .batchNormTraining(x: p(x), y: p(index), gamma: p(gamma), beta: p(beta), mean: p(mean), variance: p(variance),
+                                          saved: p(index) + count, rows: rows, channels: channels, momentum: momentum, epsilon: epsilon)
+            }
+            return .batchNormInference(x: p(x), y: p(index), gamma: p(gamma), beta: p(beta), mean: p(mean), variance: p(variance),
+                                       rows: rows, channels: channels, epsilon: epsilon)
+        case .batchNormGradient(let dy, let x, let normalized, let gamma):
+            let (rows, channels) = matrix(graph.shape(of: x))
+            return .batchNormGradient(dy: p(dy), x: p(x), gamma: p(gamma), saved: p(normalized) + graph.nodes[normalized].elementCount,
+                                      dx: p(index), rows: rows, channels: channels)
         case .dropoutMask(let rate, let stream):
             return .dropoutMask(output: p(index), count: count, rate: rate, stream: stream)
         case .matmul(let a, let b):

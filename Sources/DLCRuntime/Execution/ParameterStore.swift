@@ -13,8 +13,12 @@ public final class ParameterStore: @unchecked Sendable {
         tensors = infos.map { UnsafeMutableBufferPointer<Float>.allocate(capacity: max(1, $0.elementCount)) }
         for (index, info) in infos.enumerated() {
             var generator = SeededRandom(seed: seed, stream: 10_000 + UInt64(index))
-            let kind = InitializerKind(rawValue: info.initializer) ?? .glorotUniform
             guard let base = tensors[index].baseAddress else { continue }
+            if info.initializer == "ones" {
+                base.update(repeating: 1, count: info.elementCount)
+                continue
+            }
+            let kind = InitializerKind(rawValue: info.initializer) ?? .glorotUniform
             Kernels.initialize(base, count: info.elementCount, kind: kind, fanIn: info.fanIn, fanOut: info.fanOut, generator: &generator)
         }
     }
@@ -25,6 +29,8 @@ public final class ParameterStore: @unchecked Sendable {
 
     public var pointers: [UnsafeMutablePointer<Float>] { tensors.map { $0.baseAddress! } }
     public var counts: [Int] { infos.map(\.elementCount) }
+    /// The element counts of the trainable parameters, in order (what the optimizer holds state for).
+    public var trainableCounts: [Int] { infos.filter(\.isTrainable).map(\.elementCount) }
     public var totalCount: Int { counts.reduce(0, +) }
 
     /// A copy of every value, for restoring the best epoch.

@@ -89,6 +89,10 @@ extension Kernels {
     public static func im2col(
         _ x: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry
     ) {
+        if g.inChannels < narrowChannels {
+            narrowPatches(UnsafeMutablePointer(mutating: x), columns, geometry: g, adding: false)
+            return
+        }
         let cin = g.inChannels
         let run = g.kernelWidth * cin
         let patch = g.patchSize
@@ -129,6 +133,10 @@ extension Kernels {
     public static func col2imAdding(
         _ columns: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry
     ) {
+        if g.inChannels < narrowChannels {
+            narrowPatches(UnsafeMutablePointer(mutating: columns), dx, geometry: g, adding: true)
+            return
+        }
         let cin = g.inChannels
         let run = g.kernelWidth * cin
         let patch = g.patchSize
@@ -152,6 +160,63 @@ extension Kernels {
                         }
                     }
                     source += patch
+                }
+            }
+        }
+    }
+
+    /// Below this many input channels the copies of im2col and col2im are too short to pay for
+    /// a call each, and `narrowPatches` runs instead.
+    static let narrowChannels = 8
+
+    /// im2col (or, `adding`, col2im) for inputs with few channels, one kernel tap at a time:
+    /// for each output row and tap `(i, j)` a strided loop over the output columns moves
+    /// `cin` floats per pixel between the image row and the patch rows, with no call per pixel.
+    /// Without `adding`: `columns = im2col(x)`, zeros for padding; with it: `x += col2im(columns)`.
+    static func narrowPatches(
+        _ x: UnsafeMutablePointer<Float>, _ columns: UnsafeMutablePointer<Float>,
+        geometry g: ConvolutionGeometry, adding: Bool
+    ) {
+        let cin = g.inChannels
+        let patch = g.patchSize
+        let imageSize = g.inHeight * g.inWidth * cin
+        let rowSize = g.inWidth * cin
+        let step = g.strideWidth * cin          // input floats between neighbouring output pixels
+        for n in 0..<g.batch {
+            let image = x + n * imageSize
+            for oh in 0..<g.outHeight {
+                let top = oh * g.strideHeight - g.padTop
+                let band = columns + (n * g.outHeight + oh) * g.outWidth * patch
+                for i in 0..<g.kernelHeight {
+                    let ih = top + i
+                    for j in 0..<g.kernelWidth {
+                        let tap = band + (i * g.kernelWidth + j) * cin
+                        // Output columns owLow..<owHigh read input column ow * stride - padLeft + j inside the image.
+                        let before = g.padLeft - j
+                        let owLow = min(g.outWidth, before > 0 ? (before + g.strideWidth - 1) / g.strideWidth : 0)
+                        let last = g.inWidth - 1 + before
+                        let owHigh = ih < 0 || ih >= g.inHeight || last < 0
+                            ? owLow : max(owLow, min(g.outWidth, last / g.strideWidth + 1))
+                        if !adding {
+                            for ow in 0..<owLow { for c in 0..<cin { tap[ow * patch + c] = 0 } }
+                            for ow in owHigh..<g.outWidth { for c in 0..<cin { tap[ow * patch + c] = 0 } }
+                        }
+                        if owHigh == owLow { continue }
+                        let row = image + ih * rowSize + (owLow * g.strideWidth - before) * cin
+                        let count = owHigh - owLow
+                        let out = tap + owLow * patch
+                        if cin == 1 {
+                            if adding {
+                                for p in 0..<count { row[p * step] += out[p * patch] }
+                            } else {
+                                for p in 0..<count { out[p * patch] = row[p * step] }
+                            }
+                        } else if adding {
+                            for p in 0..<count { for c in 0..<cin { row[p * step + c] += out[p * patch + c] } }
+                        } else {
+                            for p in 0..<count { for c in 0..<cin { out[p * patch + c] = row[p * step + c] } }
+                        }
+                    }
                 }
             }
         }

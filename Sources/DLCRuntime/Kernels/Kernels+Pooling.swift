@@ -161,16 +161,16 @@ extension Kernels {
     }
 }
 
-extension SIMD8 where Scalar: SIMDScalar {
+extension SIMD8 {
     /// Loads eight consecutive values from a possibly unaligned address.
     @inline(__always)
-    init(loading pointer: UnsafePointer<Scalar>) {
+    fileprivate init(loading pointer: UnsafePointer<Scalar>) {
         self = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Scalar>.self)
     }
 
     /// Stores the eight values at a possibly unaligned address.
     @inline(__always)
-    func store(to pointer: UnsafeMutablePointer<Scalar>) {
+    fileprivate func store(to pointer: UnsafeMutablePointer<Scalar>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: SIMD8<Scalar>.self)
     }
 }

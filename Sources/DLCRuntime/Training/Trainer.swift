@@ -19,7 +19,7 @@ public final class Trainer: @unchecked Sendable {
     public init(program: TrainingProgram) {
         self.program = program
         parameters = ParameterStore(program.parameters, seed: program.configuration.seed)
-        optimizer = Optimizer(program.configuration.optimizer, parameterCounts: parameters.counts)
+        optimizer = Optimizer(program.configuration.optimizer, parameterCounts: parameters.trainableCounts)
     }
 
     public var configuration: TrainingConfiguration { program.configuration }
@@ -64,11 +64,11 @@ public final class Trainer: @unchecked Sendable {
                 let loss = executor.loss
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch + 1, step: step + 1, loss: loss) }
                 accumulator.add(executor)
-                let gradients = executor.graph.gradients.map(executor.pointer)
+                let (trainable, gradients) = executor.trainablePointers
                 if let clipNorm = configuration.clipNorm {
-                    GradientClipping.clip(gradients, counts: parameters.counts, maxNorm: clipNorm)
+                    GradientClipping.clip(gradients, counts: parameters.trainableCounts, maxNorm: clipNorm)
                 }
-                optimizer.step(parameters: parameters.pointers, gradients: gradients, learningRate: rate)
+                optimizer.step(parameters: trainable, gradients: gradients, learningRate: rate)
                 if let onStep {
                     let elapsed = Date().timeIntervalSince(epochStart)
                     let seen = batches[...step].reduce(0) { $0 + $1.count }

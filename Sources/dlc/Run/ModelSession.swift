@@ -17,8 +17,8 @@ struct ModelSession {
     var name: String { spec.name?.value ?? "model" }
 
     /// Checks the spec for `purpose`; on any error prints the diagnostics to stderr and exits 1.
-    static func open(_ path: String, options: SpecOptions, purpose: CheckOptions.Purpose) throws -> ModelSession {
-        let result = Checker.check(path: path, options: options.checkOptions(purpose: purpose, readsData: true))
+    static func open(_ path: String, options: SpecOptions, purpose: CheckOptions.Purpose, readsData: Bool = true) throws -> ModelSession {
+        let result = Checker.check(path: path, options: options.checkOptions(purpose: purpose, readsData: readsData))
         if !result.diagnostics.isEmpty {
             Console.error(DiagnosticRenderer.text(result.diagnostics, in: result.file, color: Terminal.stderrIsTerminal))
         }
