@@ -22,6 +22,7 @@ public final class Executor: @unchecked Sendable {
         self.parameters = parameters
         arena = .allocate(capacity: max(plan.arenaSize, 1))
         arena.initialize(repeating: 0)
+        FloatingPointMode.flushDenormals()
         dropoutGenerator = SeededRandom(seed: seed, stream: 77)
         instructionSeconds = []
         instructions = InstructionBuilder(executor: self).build()

@@ -134,7 +134,7 @@ extension Kernels {
         _ columns: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry
     ) {
         if g.inChannels < narrowChannels {
-            narrowPatches(UnsafeMutablePointer(mutating: columns), dx, geometry: g, adding: true)
+            narrowPatches(dx, UnsafeMutablePointer(mutating: columns), geometry: g, adding: true)
             return
         }
         let cin = g.inChannels

@@ -113,7 +113,7 @@ struct ConvolutionReferenceKernelTests {
           arguments: ConvolutionReference.loaded?.pools ?? [])
     func pooling(_ p: ConvolutionReference.Pooling) {
         let g = p.geometry
-        #expect([g.padTop, g.padLeft] == [p.padding[0], p.padding[2]], "TensorFlow same padding")
+        #expect(g.padTop == p.padding[0] && g.padLeft == p.padding[2], "TensorFlow same padding")
         #expect(g.outputSize == p.y.count && g.inputSize == p.x.count)
         let (x, dy) = (FloatBuffer(p.x), FloatBuffer(p.dy))
         let y = FloatBuffer(count: g.outputSize, value: .nan)
