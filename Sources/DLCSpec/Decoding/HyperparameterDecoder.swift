@@ -49,15 +49,8 @@ extension SpecDecoder {
     func applyOverrides() {
         for (name, text) in overrides {
             guard var hyperparameter = hyperparameters[name] else {
-                var diagnostic = Diagnostic.error("unknown-override", "`--set \(name)=\(text)`: the spec has no hyperparameter `\(name)`", at: nil)
-                if let close = Suggestion.closest(to: name, among: hyperparameters.keys) {
-                    diagnostic = diagnostic.helping("did you mean `\(close)`?")
-                } else if hyperparameters.isEmpty {
-                    diagnostic = diagnostic.helping("only names under `hyperparameters:` can be set")
-                } else {
-                    diagnostic = diagnostic.helping("the spec's hyperparameters: " + Self.list(hyperparameters.keys.sorted()))
-                }
-                report(diagnostic)
+                report(.error("unknown-override", "`--set \(name)=\(text)`: the spec has no hyperparameter `\(name)`", at: nil,
+                              help: [unknownHyperparameterHelp(name, prefix: "", whenNoneDeclared: "only names under `hyperparameters:` can be set")]))
                 continue
             }
             let value = YAMLScalar.resolvePlain(text)
@@ -77,6 +70,13 @@ extension SpecDecoder {
             report(.warning("unused-hyperparameter", "hyperparameter `\(hyperparameter.name)` is never used", at: hyperparameter.nameRange,
                             help: ["refer to it as `$\(hyperparameter.name)`, or remove it"]))
         }
+    }
+
+    /// "did you mean ...?", or the declared names, for a name that is not a hyperparameter.
+    func unknownHyperparameterHelp(_ name: String, prefix: String, whenNoneDeclared: String) -> String {
+        if let close = Suggestion.closest(to: name, among: hyperparameters.keys) { return "did you mean `\(prefix)\(close)`?" }
+        if hyperparameters.isEmpty { return whenNoneDeclared }
+        return "declared hyperparameters: " + Self.list(hyperparameters.keys.sorted())
     }
 
     static func isHyperparameterName(_ name: String) -> Bool {

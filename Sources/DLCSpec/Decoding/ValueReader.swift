@@ -62,15 +62,8 @@ extension SpecDecoder {
     func reference(_ name: String, at range: SourceRange) -> ResolvedScalar? {
         if rejectedHyperparameters.contains(name) || hyperparametersRejected { return nil }
         guard let hyperparameter = hyperparameters[name] else {
-            var diagnostic = Diagnostic.error("unknown-reference", "unknown hyperparameter `$\(name)`", at: range)
-            if let close = Suggestion.closest(to: name, among: hyperparameters.keys) {
-                diagnostic = diagnostic.helping("did you mean `$\(close)`?")
-            } else if hyperparameters.isEmpty {
-                diagnostic = diagnostic.helping("declare it under `hyperparameters:`, e.g. `\(name): 16`")
-            } else {
-                diagnostic = diagnostic.helping("declared hyperparameters: " + Self.list(hyperparameters.keys.sorted()))
-            }
-            report(diagnostic)
+            report(.error("unknown-reference", "unknown hyperparameter `$\(name)`", at: range,
+                          help: [unknownHyperparameterHelp(name, prefix: "$", whenNoneDeclared: "declare it under `hyperparameters:`, e.g. `\(name): 16`")]))
             return nil
         }
         usedHyperparameters.insert(name)
