@@ -185,16 +185,19 @@ def build(name):
 
 
 class Batches:
-    """Shuffled minibatches over pre-built tensors: a fresh randperm each epoch, last batch partial."""
+    """Shuffled minibatches over pre-built tensors: a fresh randperm each epoch, and only full
+    batches (DataLoader's drop_last=True), as `dlc bench` times them: every step is one batch of
+    batch_size examples, so samples/s = steps/s * batch_size on both sides."""
 
     def __init__(self, x, y, batch_size):
-        self.x, self.y, self.batch_size = x, y, batch_size
+        self.x, self.y = x, y
         self.n = x.shape[0]
+        self.batch_size = min(batch_size, self.n)
         self.perm, self.pos = None, self.n
 
     def next(self):
         import torch
-        if self.pos >= self.n:
+        if self.pos + self.batch_size > self.n:
             self.perm, self.pos = torch.randperm(self.n), 0
         idx = self.perm[self.pos: self.pos + self.batch_size]
         self.pos += self.batch_size
@@ -249,18 +252,31 @@ def bench_model(name, args, import_seconds):
     parameters = sum(p.numel() for p in model.parameters())
     flops = flops_per_step(model, loss_fn, optimizer, batches)
 
-    # Warm-up (also calibrates the per-step time).
+    # Warm-up: the first steps create oneDNN primitives, optimizer state, thread pools.
     warm_steps, t0 = 0, time.perf_counter()
     while warm_steps < 10 or time.perf_counter() - t0 < args.warmup:
         train_steps(model, loss_fn, optimizer, batches, 1)
         warm_steps += 1
-    per_step = (time.perf_counter() - t0) / warm_steps
     if args.steps:
         steps = args.steps
     elif name.startswith("mnist"):
         steps = args.mnist_steps
     else:
-        steps = max(20, int(args.seconds / per_step) + 1)
+        # Calibrate after the warm-up: double the steps until they take at least 0.2 s, then take
+        # the fastest of three such runs (a stall from another process must not shrink the repeats).
+        cal = 5
+        while True:
+            t0 = time.perf_counter()
+            train_steps(model, loss_fn, optimizer, batches, cal)
+            elapsed = time.perf_counter() - t0
+            if elapsed >= 0.2 or cal >= 1 << 20:
+                break
+            cal *= 2
+        for _ in range(2):
+            t0 = time.perf_counter()
+            train_steps(model, loss_fn, optimizer, batches, cal)
+            elapsed = min(elapsed, time.perf_counter() - t0)
+        steps = max(20, int(args.seconds * cal / elapsed) + 1)
 
     times, seen = [], []
     for r in range(args.repeats):
@@ -271,7 +287,7 @@ def bench_model(name, args, import_seconds):
         log(args, "  %s repeat %d/%d: %d steps in %.3f s (%.1f steps/s)"
             % (name, r + 1, args.repeats, steps, times[-1], steps / times[-1]))
     median = statistics.median(times)
-    samples_per_repeat = statistics.median(seen)  # the last batch of an epoch may be partial
+    samples_per_repeat = statistics.median(seen)  # steps * batch_size: full batches only
     result = {
         "steps_per_second": steps / median,
         "samples_per_second": samples_per_repeat / median,

@@ -1,5 +1,8 @@
 #include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
+#include <dlfcn.h>
 #include <xmmintrin.h>
 #endif
 
@@ -8,5 +11,39 @@
 static inline void dlc_flush_denormals(void) {
 #if defined(__x86_64__) || defined(__i386__)
     _mm_setcsr(_mm_getcsr() | 0x8040);
+#endif
+}
+
+/// OpenBLAS's name for the kernels it chose ("Haswell", "SkylakeX", "Prescott", ...).
+static inline const char *dlc_openblas_core(void) {
+    const char *name = openblas_get_corename();
+    return name ? name : "unknown";
+}
+
+/// An OpenBLAS built with DYNAMIC_ARCH that does not know a newer CPU falls back to its generic
+/// SSE3 "Prescott" kernels, 2-6x slower. When that happened, the user set no OPENBLAS_CORETYPE,
+/// and the CPU has AVX-512 (or AVX2), re-initialize OpenBLAS with the newest kernels it has for
+/// that instruction set. Returns 1 when it switched.
+static inline int dlc_upgrade_openblas_core(void) {
+#if defined(__x86_64__)
+    if (getenv("OPENBLAS_CORETYPE") != NULL) return 0;
+    if (strcmp(dlc_openblas_core(), "Prescott") != 0) return 0;
+    __builtin_cpu_init();
+    const char *core = NULL;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
+        core = "SkylakeX";
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        core = "Haswell";
+    }
+    if (core == NULL) return 0;
+    void (*quit)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit");
+    void (*init)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init");
+    if (quit == NULL || init == NULL) return 0;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    quit();
+    init();
+    return strcmp(dlc_openblas_core(), "Prescott") != 0;
+#else
+    return 0;
 #endif
 }

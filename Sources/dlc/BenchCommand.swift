@@ -97,6 +97,7 @@ struct BenchReport {
         var out = "\(name): batch \(batch), median of \(rounds) rounds of \(steps) steps\n"
         out += String(format: "  %.1f steps/s, %.0f samples/s, %.2f GFLOP/s (matmul), %.1f us/step\n",
                       stepsPerSecond, samplesPerSecond, gflops, secondsPerStep * 1e6)
+        out += "  BLAS: OpenBLAS \(BLASSetup.coreName) kernels, \(threads.map(String.init) ?? "all") threads\n"
         out += "  arena \(arenaBytes) bytes, \(parameterCount) parameters, start-up and data \(String(format: "%.3f", startupSeconds)) s\n"
         let total = operations.reduce(0) { $0 + $1.secondsPerStep }
         out += "  time per op (forward + backward, profiled):\n"
@@ -110,7 +111,7 @@ struct BenchReport {
         var object: [String: Any] = [
             "name": name, "batch_size": batch, "steps_per_second": stepsPerSecond, "samples_per_second": samplesPerSecond,
             "gflops": gflops, "arena_bytes": arenaBytes, "parameters": parameterCount, "startup_seconds": startupSeconds,
-            "seconds_per_step": secondsPerStep,
+            "seconds_per_step": secondsPerStep, "blas_core": BLASSetup.coreName,
         ]
         object["operations"] = Dictionary(operations.map { ($0.name, $0.secondsPerStep) }, uniquingKeysWith: +)
         if let threads { object["threads"] = threads }

@@ -28,6 +28,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
+        Threads.configure(nil)
         let trainer = Trainer(program: try session.program())
         let (normalizer, _) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var splits: [(String, Dataset)] = []

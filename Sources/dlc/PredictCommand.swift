@@ -27,6 +27,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
+        Threads.configure(nil)
         let program = try session.program()
         let trainer = Trainer(program: program)
         let (normalizer, classes) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)

@@ -67,7 +67,7 @@ struct GradientCheckTests {
         }
         _ = loss()
         let analytic = graph.gradients.map { Array(UnsafeBufferPointer(start: executor.pointer($0), count: graph.nodes[$0].elementCount)) }
-        let h: Float = 1e-2
+        let h: Float = 3e-3
         for (gradient, index) in graph.trainableParameters.enumerated() {
             let info = graph.parameters[index]
             let values = executor.parameters.tensors[index]

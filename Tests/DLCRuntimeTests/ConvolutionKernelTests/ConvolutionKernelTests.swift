@@ -3,8 +3,8 @@ import Testing
 
 struct ConvolutionKernelTests {
     /// Valid and same padding, strides 1 to 3, square and non-square kernels, even kernels
-    /// (asymmetric same padding), a pointwise 1x1, a strided 1x1, and channel counts on both
-    /// sides of the narrow im2col path (fewer than 8 input channels) and of the loop/BLAS split.
+    /// (asymmetric same padding), a pointwise 1x1, a strided 1x1, single-channel inputs (their
+    /// own im2col path) and several channels, and products on both sides of the loop/BLAS split.
     static let geometries: [ConvolutionGeometry] = [
         convolutionGeometry(height: 5, width: 6, inChannels: 3, outChannels: 4, kernel: (3, 3), same: false),
         convolutionGeometry(height: 5, width: 5, inChannels: 2, outChannels: 3, kernel: (3, 3), same: true),
@@ -131,7 +131,7 @@ struct ConvolutionKernelTests {
             4, 5, 7, 8, 5, 6, 8, 9, 6, 0, 9, 0,
             7, 8, 0, 0, 8, 9, 0, 0, 9, 0, 0, 0,
         ])
-        // Two channels take the wide path above 8 channels only; check the narrow multi-channel path too.
+        // With several channels each kernel row of a patch is one copy of kw * cin floats.
         let g2 = convolutionGeometry(batch: 1, height: 1, width: 2, inChannels: 2, outChannels: 1, kernel: (1, 2), same: true)
         let x2 = FloatBuffer([1, 2, 3, 4])
         let columns2 = FloatBuffer(count: g2.columnsSize, value: .nan)
