@@ -1,5 +1,20 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+/// The runtime's kernels are compiled for AVX2 and FMA (`-target-cpu haswell`) when the machine that
+/// builds has them, like a native build; `DLC_PORTABLE=1` builds for any x86-64 instead.
+let buildsForAVX2: Bool = {
+    #if arch(x86_64)
+    guard ProcessInfo.processInfo.environment["DLC_PORTABLE"] == nil,
+          let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
+    let flags = Set(cpu.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).map(String.init))
+    return flags.contains("avx2") && flags.contains("fma")
+    #else
+    return false
+    #endif
+}()
+let runtimeFlags = ["-Ounchecked"] + (buildsForAVX2 ? ["-target-cpu", "haswell"] : [])
 
 let package = Package(
     name: "dlc",
@@ -35,7 +50,7 @@ let package = Package(
         .target(
             name: "DLCRuntime",
             dependencies: ["DLCGraph", "DLCData", "CBLAS"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+            swiftSettings: [.unsafeFlags(runtimeFlags)]
         ),
         .executableTarget(
             name: "dlc",

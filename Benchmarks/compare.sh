@@ -101,9 +101,9 @@ if [ -n "$coretype" ]; then
   export OPENBLAS_CORETYPE="$coretype"
   echo "compare.sh: running dlc with OPENBLAS_CORETYPE=$coretype" >&2
 elif [ -n "$suggested" ]; then
-  echo "compare.sh: NOTE: the system OpenBLAS (the one dlc links) does not recognize this CPU and uses" >&2
-  echo "  generic kernels; dlc's matmuls are much slower than they need be. Rerun with --coretype auto" >&2
-  echo "  (OPENBLAS_CORETYPE=$suggested) to see dlc with the right kernels." >&2
+  echo "compare.sh: note: the system OpenBLAS (the one dlc links) does not recognize this CPU and loads" >&2
+  echo "  generic kernels; dlc switches to $suggested-class kernels itself (DLC_OPENBLAS_CORE=keep turns" >&2
+  echo "  that off), so the sgemm ceiling that applies to dlc is the OPENBLAS_CORETYPE=$suggested one." >&2
 fi
 
 # 3. dlc bench, one spec at a time.
@@ -177,12 +177,13 @@ shapes = sg.get("shapes", {})
 if shapes:
     e = shapes.get("mnist-mlp dense_0 forward 128x784 @ 784x256") or next(iter(shapes.values()))
     sysblas = sg.get("system_openblas") if isinstance(sg.get("system_openblas"), dict) else {}
-    line = "sgemm ceiling, %dx%d @ %dx%d, best GFLOP/s: system OpenBLAS (dlc's, kernels `%s`) %s" % (
+    line = "sgemm ceiling, %dx%d @ %dx%d, best GFLOP/s: system OpenBLAS (dlc's) as loaded, kernels `%s`, %s" % (
         e["m"], e["k"], e["k"], e["n"], sysblas.get("corename", "?"), fmt(e.get("system_openblas_best_gflops")))
     over = sg.get("system_openblas_with_coretype")
     if over:
         o = over["shapes"].get("mnist-mlp dense_0 forward 128x784 @ 784x256", {})
-        line += ", with OPENBLAS_CORETYPE=%s %s" % (over["OPENBLAS_CORETYPE"], fmt(o.get("system_openblas_best_gflops")))
+        line += "; with OPENBLAS_CORETYPE=%s (what dlc switches to) %s" % (
+            over["OPENBLAS_CORETYPE"], fmt(o.get("system_openblas_best_gflops")))
     line += ", numpy OpenBLAS %s, PyTorch MKL %s." % (fmt(e.get("numpy_openblas_best_gflops")),
                                                      fmt(e.get("torch_mkl_best_gflops")))
     print(line)

@@ -41,13 +41,22 @@ struct BenchCommand: ParsableCommand {
         let ranges = sampler.batches(epoch: 0).filter { $0.count == batch }
         let (parameters, gradients) = executor.trainablePointers
         var position = 0
+        var profiling = false
+        var gatherSeconds = 0.0, optimizerSeconds = 0.0
         func step() {
             let range = ranges[position % ranges.count]
             position += 1
+            let start = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             sampler.gather(range, from: data.train, features: executor.input(.features)!, labels: executor.input(.labels),
                            targets: executor.input(.targets))
+            let gathered = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             executor.run()
+            let ran = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             trainer.optimizer.step(parameters: parameters, gradients: gradients, learningRate: program.configuration.optimizer.learningRate)
+            if profiling {
+                gatherSeconds += Double(gathered - start) * 1e-9
+                optimizerSeconds += Double(DispatchTime.now().uptimeNanoseconds - ran) * 1e-9
+            }
         }
         // Warm up (first-touch page faults, BLAS thread start), then size the rounds to about a second.
         let warmupStart = Date()
@@ -64,12 +73,15 @@ struct BenchCommand: ParsableCommand {
         let median = times.sorted()[times.count / 2]
         executor.isTiming = true
         executor.resetTiming()
+        profiling = true
         let profiled = max(1, min(timed, 200))
         for _ in 0..<profiled { step() }
+        profiling = false
         executor.isTiming = false
+        let operations = executor.timeByOp() + [("(gather batch)", gatherSeconds), ("(optimizer step)", optimizerSeconds)]
         let report = BenchReport(name: session.name, batch: batch, secondsPerStep: median, flopsPerStep: executor.flopsPerRun * 1.0,
                                  arenaBytes: executor.plan.arenaSize * 4, parameterCount: trainer.parameters.totalCount,
-                                 startupSeconds: startup, threads: threads, operations: executor.timeByOp().map { ($0.name, $0.seconds / Double(profiled)) },
+                                 startupSeconds: startup, threads: threads, operations: operations.sorted { $0.1 > $1.1 }.map { ($0.0, $0.1 / Double(profiled)) },
                                  steps: timed, rounds: times.count)
         Console.output(json ? report.json() : report.text())
     }
@@ -100,7 +112,7 @@ struct BenchReport {
         out += "  BLAS: OpenBLAS \(BLASSetup.coreName) kernels, \(threads.map(String.init) ?? "all") threads\n"
         out += "  arena \(arenaBytes) bytes, \(parameterCount) parameters, start-up and data \(String(format: "%.3f", startupSeconds)) s\n"
         let total = operations.reduce(0) { $0 + $1.secondsPerStep }
-        out += "  time per op (forward + backward, profiled):\n"
+        out += "  time per step by op (profiled):\n"
         for (name, seconds) in operations where seconds > 0 {
             out += String(format: "    %-34@ %9.1f us  %5.1f%%\n", name as NSString, seconds * 1e6, total > 0 ? 100 * seconds / total : 0)
         }

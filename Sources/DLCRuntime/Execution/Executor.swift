@@ -114,9 +114,7 @@ public final class Executor: @unchecked Sendable {
         case .activation(let f, let x, let y, let count):
             Kernels.activate(f.kind, parameter: f.parameter, x, y, count: count)
         case .biasActivation(let f, let x, let bias, let y, let rows, let columns):
-            if x != y { Kernels.copy(x, into: y, count: rows * columns) }
-            Kernels.addBias(y, bias, rows: rows, columns: columns)
-            Kernels.activate(f.kind, parameter: f.parameter, y, y, count: rows * columns)
+            Kernels.biasActivate(f.kind, parameter: f.parameter, x, bias: bias, y, rows: rows, columns: columns)
         case .softmax(let x, let y, let rows, let columns):
             Kernels.softmax(x, y, rows: rows, columns: columns)
         case .multiply(let a, let b, let y, let count):

@@ -1,3 +1,4 @@
+import Dispatch
 import DLCGraph
 
 /// Holds the optimizer state (momentum / moment buffers) for a fixed list of parameter tensors, allocated once.
@@ -89,28 +90,56 @@ public final class Optimizer {
             let rule = UpdateRules.SGD(scalars, learningRate: lr, isFirstStep: stepCount == 1)
             let hasMomentum = !stateNames.isEmpty
             for i in 0..<parameterCounts.count {
-                rule.apply(parameters[i], gradients[i], momentum: hasMomentum ? state[0][i] : nil,
-                           count: parameterCounts[i])
+                let momentum = hasMomentum ? state[0][i] : nil
+                Self.inChunks(parameterCounts[i]) { o, n in
+                    rule.apply(parameters[i] + o, gradients[i] + o, momentum: momentum.map { $0 + o }, count: n)
+                }
             }
         case .adam, .adamw:
             let rule = UpdateRules.Adam(scalars, learningRate: lr, step: stepCount,
                                         decoupled: configuration.kind == .adamw)
             for i in 0..<parameterCounts.count {
-                rule.apply(parameters[i], gradients[i], expAvg: state[0][i], expAvgSquare: state[1][i],
-                           count: parameterCounts[i])
+                let (m, v) = (state[0][i], state[1][i])
+                Self.inChunks(parameterCounts[i]) { o, n in
+                    rule.apply(parameters[i] + o, gradients[i] + o, expAvg: m + o, expAvgSquare: v + o, count: n)
+                }
             }
         case .rmsprop:
             let rule = UpdateRules.RMSprop(scalars, learningRate: lr)
             let momentumIndex = configuration.momentum > 0 ? 1 : -1
             let gradAvgIndex = configuration.centered ? stateNames.count - 1 : -1
             for i in 0..<parameterCounts.count {
-                rule.apply(parameters[i], gradients[i], squareAvg: state[0][i],
-                           momentum: momentumIndex >= 0 ? state[momentumIndex][i] : nil,
-                           gradAvg: gradAvgIndex >= 0 ? state[gradAvgIndex][i] : nil,
-                           count: parameterCounts[i])
+                let square = state[0][i]
+                let momentum = momentumIndex >= 0 ? state[momentumIndex][i] : nil
+                let gradAverage = gradAvgIndex >= 0 ? state[gradAvgIndex][i] : nil
+                Self.inChunks(parameterCounts[i]) { o, n in
+                    rule.apply(parameters[i] + o, gradients[i] + o, squareAvg: square + o, momentum: momentum.map { $0 + o },
+                               gradAvg: gradAverage.map { $0 + o }, count: n)
+                }
             }
         }
     }
+
+    /// Tensors at least this large are updated by two threads at once (every rule is elementwise).
+    static let parallelThreshold = 1 << 16
+
+    /// Runs `body(offset, count)` over `count` elements: in two halves on two threads for large
+    /// tensors, in one piece otherwise.
+    private static func inChunks(_ count: Int, _ body: (Int, Int) -> Void) {
+        guard count >= parallelThreshold else {
+            body(0, count)
+            return
+        }
+        let half = (count / 2 + 15) / 16 * 16
+        withoutActuallyEscaping(body) { body in
+            // The halves touch disjoint elements, so running them at once is safe.
+            let work = UncheckedWork(run: body)
+            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                part == 0 ? work.run(0, half) : work.run(half, count - half)
+            }
+        }
+    }
+
 
     /// The state tensors by name suffix, for checkpoints (e.g. "momentum", "exp_avg", "exp_avg_sq", "square_avg", "grad_avg"), per parameter index.
     ///
@@ -122,4 +151,9 @@ public final class Optimizer {
                                                                       count: parameterCounts[index]))
         }
     }
+}
+
+/// A closure over disjoint slices of buffers, shared by the two optimizer threads.
+private struct UncheckedWork: @unchecked Sendable {
+    let run: (Int, Int) -> Void
 }

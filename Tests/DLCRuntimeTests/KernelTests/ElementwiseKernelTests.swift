@@ -1,3 +1,4 @@
+import DLCGraph
 import DLCRuntime
 import Testing
 
@@ -70,5 +71,22 @@ struct ElementwiseKernelTests {
         // logits: predictions 1, 0, 1, 0, 0 (0 is not above 0)
         let logits = FloatBuffer([2, -1, 0.5, -0.2, 0])
         #expect(Kernels.argmaxMatches(logits.constant, labels: labels.constant, rows: 5, columns: 1, threshold: 0) == 3)
+    }
+}
+
+/// The fused bias + activation equals adding the bias and then activating.
+struct BiasActivationKernelTests {
+    @Test(arguments: ActivationKind.allCases)
+    func fusedEqualsUnfused(_ kind: ActivationKind) {
+        let rows = 300, columns = 7
+        let x = (0..<(rows * columns)).map { Float(($0 * 37) % 101) / 25 - 2 }
+        let bias = (0..<columns).map { Float($0) * 0.3 - 1 }
+        var fused = [Float](repeating: .nan, count: x.count)
+        Kernels.biasActivate(kind, parameter: 0.2, x, bias: bias, &fused, rows: rows, columns: columns)
+        var unfused = x
+        Kernels.addBias(&unfused, bias, rows: rows, columns: columns)
+        var expected = [Float](repeating: 0, count: x.count)
+        Kernels.activate(kind, parameter: 0.2, unfused, &expected, count: x.count)
+        #expect(fused == expected)
     }
 }
