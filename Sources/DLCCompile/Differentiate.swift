@@ -64,17 +64,17 @@ public enum Differentiate {
             case .add(let a, let b):
                 accumulate(a, dy, label: label)
                 accumulate(b, dy, label: label)
-            case .conv2d(let x, let w, let window):
+            case .conv2d(let x, let w, let window, _):
                 // y = x * w: dx = col2im(dy w^T), dw = im2col(x)^T dy
                 if needsGradient[x] {
                     accumulate(x, graph.add(.conv2dInputGradient(dy: dy, weight: w, input: x, window), label: label), label: label)
                 }
                 if needsGradient[w] {
-                    accumulate(w, graph.add(.conv2dWeightGradient(input: x, dy: dy, weight: w, window), label: label), label: label)
+                    accumulate(w, graph.add(.conv2dWeightGradient(input: x, dy: dy, weight: w, forward: index, window), label: label), label: label)
                 }
             case .maxPool(let x, let window):
                 // the gradient goes to the input that won each window
-                accumulate(x, graph.add(.maxPoolGradient(dy: dy, pooled: index, input: x, window), label: label), label: label)
+                accumulate(x, graph.add(.maxPoolGradient(dy: dy, pooled: index, input: x, window, throughReLU: false), label: label), label: label)
             case .averagePool(let x, let window):
                 // each cell of a window gets dy / cells
                 accumulate(x, graph.add(.averagePoolGradient(dy: dy, input: x, window), label: label), label: label)

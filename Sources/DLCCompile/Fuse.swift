@@ -13,7 +13,20 @@ public enum Fuse {
         var graph = input
         fuseLosses(&graph)
         fuseBiasActivations(&graph)
+        fusePoolingThroughReLU(&graph)
         return eliminateDeadCode(graph)
+    }
+
+    /// `relu_gradient(max_pool_gradient(dy))` -> one `max_pool_gradient` through the relu: one pass
+    /// over the large pre-pooling tensor instead of two.
+    private static func fusePoolingThroughReLU(_ graph: inout Graph) {
+        let users = graph.users()
+        for index in graph.nodes.indices {
+            guard case .activationGradientFromOutput(let output, let gradient, let f) = graph.nodes[index].op, f.kind == .relu,
+                  case .maxPoolGradient(let dy, let pooled, let input, let window, false) = graph.nodes[gradient].op,
+                  input == output, users[gradient].count == 1, !graph.outputs.contains(gradient) else { continue }
+            graph.nodes[index].op = .maxPoolGradient(dy: dy, pooled: pooled, input: input, window, throughReLU: true)
+        }
     }
 
     private static func fuseLosses(_ graph: inout Graph) {

@@ -49,7 +49,7 @@ public enum Lower {
                 let weight = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [window.size.height, window.size.width, channels, filters],
                                                               initializer: kind, fanIn: fanIn,
                                                               fanOut: window.size.height * window.size.width * filters), label: name)
-                x = graph.add(.conv2d(x, weight: weight, attributes(window)), label: name)
+                x = graph.add(.conv2d(x, weight: weight, attributes(window), keepsColumns: mode == .training), label: name)
                 if useBias {
                     let bias = graph.addParameter(ParameterInfo(name: "\(name).bias", shape: [filters], initializer: "zeros",
                                                                 fanIn: fanIn, fanOut: filters), label: name)

@@ -98,7 +98,9 @@ public enum Op: Sendable, Hashable {
     /// The mean loss over the batch, a scalar `[1]`.
     case loss(LossKind, prediction: ValueID, target: ValueID)
     /// NHWC convolution: `[b, h, w, cin]` with weights `[kh, kw, cin, cout]` -> `[b, h', w', cout]`.
-    case conv2d(ValueID, weight: ValueID, WindowAttributes)
+    /// With `keepsColumns` (training) its `im2col` matrix stays after its values (auxiliary) for the
+    /// weight gradient, which then need not build it again.
+    case conv2d(ValueID, weight: ValueID, WindowAttributes, keepsColumns: Bool)
     /// Max over windows; keeps the winning input index of each output after its values (auxiliary).
     case maxPool(ValueID, WindowAttributes)
     /// Mean over the real (unpadded) cells of each window.
@@ -129,10 +131,13 @@ public enum Op: Sendable, Hashable {
     case add(ValueID, ValueID)
     /// For `y = conv2d(x, w)`: `dx = col2im(dy w^T)`, shaped like `input`.
     case conv2dInputGradient(dy: ValueID, weight: ValueID, input: ValueID, WindowAttributes)
-    /// For `y = conv2d(x, w)`: `dw = im2col(x)^T dy`, shaped like the weight.
-    case conv2dWeightGradient(input: ValueID, dy: ValueID, weight: ValueID, WindowAttributes)
+    /// For `y = conv2d(x, w)`: `dw = im2col(x)^T dy`, shaped like the weight; reads the columns
+    /// `forward` kept when it keeps them.
+    case conv2dWeightGradient(input: ValueID, dy: ValueID, weight: ValueID, forward: ValueID, WindowAttributes)
     /// Routes each output's gradient to the input that won the max (read from `pooled`'s auxiliary).
-    case maxPoolGradient(dy: ValueID, pooled: ValueID, input: ValueID, WindowAttributes)
+    /// With `throughReLU` (made by the fuse pass when `input` is a relu's output) the gradient also
+    /// goes back through that relu: a winner that is not positive passes nothing.
+    case maxPoolGradient(dy: ValueID, pooled: ValueID, input: ValueID, WindowAttributes, throughReLU: Bool)
     /// Spreads each output's gradient evenly over its window's real cells.
     case averagePoolGradient(dy: ValueID, input: ValueID, WindowAttributes)
     /// `[dx | dgamma | dbeta]` packed: dx shaped like `input`, then the two `[c]` gradients (auxiliary),
@@ -147,15 +152,15 @@ public enum Op: Sendable, Hashable {
         case .activation(let x, _), .softmax(let x), .reshape(let x), .oneHot(let x, _), .sumToLastAxis(let x),
              .maxPool(let x, _), .averagePool(let x, _), .slice(let x, _):
             return [x]
-        case .conv2d(let x, let w, _):
+        case .conv2d(let x, let w, _, _):
             return [x, w]
         case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _):
             return [x, gamma, beta, mean, variance]
         case .conv2dInputGradient(let dy, let w, let x, _):
             return [dy, w, x]
-        case .conv2dWeightGradient(let x, let dy, let w, _):
-            return [x, dy, w]
-        case .maxPoolGradient(let dy, let pooled, let x, _):
+        case .conv2dWeightGradient(let x, let dy, let w, let forward, _):
+            return [x, dy, w, forward]
+        case .maxPoolGradient(let dy, let pooled, let x, _, _):
             return [dy, pooled, x]
         case .averagePoolGradient(let dy, let x, _):
             return [dy, x]
@@ -199,7 +204,7 @@ public enum Op: Sendable, Hashable {
         case .activationGradientFromOutput(let y, let dy, let f): return .activationGradientFromOutput(output: map(y), dy: map(dy), f)
         case .softmaxGradient(let y, let dy): return .softmaxGradient(output: map(y), dy: map(dy))
         case .add(let a, let b): return .add(map(a), map(b))
-        case .conv2d(let x, let w, let window): return .conv2d(map(x), weight: map(w), window)
+        case .conv2d(let x, let w, let window, let keeps): return .conv2d(map(x), weight: map(w), window, keepsColumns: keeps)
         case .maxPool(let x, let window): return .maxPool(map(x), window)
         case .averagePool(let x, let window): return .averagePool(map(x), window)
         case .batchNorm(let x, let gamma, let beta, let mean, let variance, let momentum, let epsilon, let training):
@@ -208,10 +213,10 @@ public enum Op: Sendable, Hashable {
         case .slice(let x, let start): return .slice(map(x), start: start)
         case .conv2dInputGradient(let dy, let w, let x, let window):
             return .conv2dInputGradient(dy: map(dy), weight: map(w), input: map(x), window)
-        case .conv2dWeightGradient(let x, let dy, let w, let window):
-            return .conv2dWeightGradient(input: map(x), dy: map(dy), weight: map(w), window)
-        case .maxPoolGradient(let dy, let pooled, let x, let window):
-            return .maxPoolGradient(dy: map(dy), pooled: map(pooled), input: map(x), window)
+        case .conv2dWeightGradient(let x, let dy, let w, let forward, let window):
+            return .conv2dWeightGradient(input: map(x), dy: map(dy), weight: map(w), forward: map(forward), window)
+        case .maxPoolGradient(let dy, let pooled, let x, let window, let relu):
+            return .maxPoolGradient(dy: map(dy), pooled: map(pooled), input: map(x), window, throughReLU: relu)
         case .averagePoolGradient(let dy, let x, let window): return .averagePoolGradient(dy: map(dy), input: map(x), window)
         case .batchNormGradient(let dy, let x, let normalized, let gamma):
             return .batchNormGradient(dy: map(dy), input: map(x), normalized: map(normalized), gamma: map(gamma))

@@ -5,16 +5,16 @@ extension Op {
         switch self {
         case .features, .labels, .targets, .parameter, .dropoutMask, .reshape, .slice:
             preconditionFailure("internal: \(self) needs an explicit shape")
-        case .conv2d(let x, let w, let window):
+        case .conv2d(let x, let w, let window, _):
             return window.outputShape(shape(x), channels: shape(w)[3])
         case .maxPool(let x, let window), .averagePool(let x, let window):
             return window.outputShape(shape(x), channels: shape(x)[3])
         case .batchNorm(let x, _, _, _, _, _, _, _):
             return shape(x)
-        case .conv2dInputGradient(_, _, let x, _), .maxPoolGradient(_, _, let x, _), .averagePoolGradient(_, let x, _),
+        case .conv2dInputGradient(_, _, let x, _), .maxPoolGradient(_, _, let x, _, _), .averagePoolGradient(_, let x, _),
              .batchNormGradient(_, let x, _, _):
             return shape(x)
-        case .conv2dWeightGradient(_, _, let w, _):
+        case .conv2dWeightGradient(_, _, let w, _, _):
             return shape(w)
         case .matmul(let a, let b):
             return [shape(a)[0], shape(b)[1]]                       // [n, k] x [k, m] -> [n, m]
@@ -88,8 +88,10 @@ extension Op {
             return f.description
         case .oneHot(_, let classes): return "classes: \(classes)"
         case .loss(let kind, _, _), .lossGradient(let kind, _, _): return kind.description
-        case .conv2d(_, _, let w), .maxPool(_, let w), .averagePool(_, let w), .conv2dInputGradient(_, _, _, let w),
-             .conv2dWeightGradient(_, _, _, let w), .maxPoolGradient(_, _, _, let w), .averagePoolGradient(_, _, let w):
+        case .conv2d(_, _, let w, let keeps):
+            return w.description + (keeps ? ", keeps columns" : "")
+        case .maxPool(_, let w), .averagePool(_, let w), .conv2dInputGradient(_, _, _, let w),
+             .conv2dWeightGradient(_, _, _, _, let w), .maxPoolGradient(_, _, _, let w, _), .averagePoolGradient(_, _, let w):
             return w.description
         case .batchNorm(_, _, _, _, _, let momentum, let epsilon, let training):
             return "momentum: \(momentum), epsilon: \(epsilon)" + (training ? ", training" : "")
@@ -107,12 +109,20 @@ extension Op {
         case .maxPool: return auxiliaryPooling(graph)
         case .batchNorm(let x, _, _, _, _, _, _, let training): return training ? 2 * (graph.nodes[x].shape.last ?? 0) : 0
         case .batchNormGradient(_, let x, _, _): return 2 * (graph.nodes[x].shape.last ?? 0)
+        case .conv2d(let x, let w, let window, let keeps): return keeps ? Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window) : 0
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
-             .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .conv2d, .averagePool, .slice,
+             .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .averagePool, .slice,
              .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient:
             return 0
         }
+    }
+
+    /// Floats of a convolution's im2col matrix: `[b * h' * w', kh * kw * cin]` (none for a 1x1 stride-1 kernel).
+    static func columns(_ input: [Int], _ weight: [Int], _ window: WindowAttributes) -> Int {
+        let output = window.outputShape(input, channels: weight[3])
+        let pointwise = window.height == 1 && window.width == 1 && window.strideHeight == 1 && window.strideWidth == 1
+        return pointwise ? 0 : output[0] * output[1] * output[2] * weight[0] * weight[1] * weight[2]
     }
 
     private func auxiliaryPooling(_ graph: Graph) -> Int {
@@ -124,12 +134,13 @@ extension Op {
     /// region of the arena serves every node.
     public func scratchSize(in graph: Graph) -> Int {
         switch self {
-        case .conv2d(let x, let w, let window), .conv2dInputGradient(_, let w, let x, let window),
-             .conv2dWeightGradient(let x, _, let w, let window):
-            let input = graph.nodes[x].shape, weight = graph.nodes[w].shape
-            let output = window.outputShape(input, channels: weight[3])
-            let pointwise = window.height == 1 && window.width == 1 && window.strideHeight == 1 && window.strideWidth == 1
-            return pointwise ? 0 : output[0] * output[1] * output[2] * weight[0] * weight[1] * weight[2]
+        case .conv2d(let x, let w, let window, let keeps):
+            return keeps ? 0 : Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window)
+        case .conv2dInputGradient(_, let w, let x, let window):
+            return Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window)
+        case .conv2dWeightGradient(let x, _, let w, let forward, let window):
+            if case .conv2d(_, _, _, true) = graph.nodes[forward].op { return 0 }
+            return Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window)
         case .loss(_, let prediction, _), .lossGradient(_, let prediction, _):
             return graph.nodes[prediction].elementCount
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,

@@ -45,7 +45,7 @@ public enum Verifier {
         case .slice(let x, let start):
             let available = count(x) + graph.nodes[x].op.auxiliarySize(in: graph)
             expect(start >= 0 && start + node.elementCount <= available, "slice \(start)..<\(start + node.elementCount) of \(available) floats")
-        case .conv2d(let x, let w, _):
+        case .conv2d(let x, let w, _, _):
             expect(shape(x).count == 4 && shape(w).count == 4 && shape(x)[3] == shape(w)[2], "conv2d of \(shape(x)) with \(shape(w))")
         case .maxPool(let x, _), .averagePool(let x, _):
             expect(shape(x).count == 4, "pooling of \(shape(x))")

@@ -87,6 +87,33 @@ struct GradientCheckTests {
         }
     }
 
+    /// Large enough that pooling and activations split their work over two threads.
+    @Test func largeTensorsSplitAcrossThreadsGiveTheSameGradients() throws {
+        let model = try checkedModel(input: "[32, 32, 8]", layers: [
+            "conv2d: {filters: 8, kernel: 3, padding: same, activation: relu}", "maxpool2d: {size: 2}",
+            "avgpool2d: {size: 2}", "flatten", "dense: {units: 2}"], loss: "cross_entropy", batchSize: 16)
+        let (graph, _) = try Compiler.graph(model, batchSize: 16, stage: .fused)
+        let executor = makeExecutor(graph, plan: PlanBuffers.plan(graph))
+        executor.run()
+        let analytic = Array(UnsafeBufferPointer(start: executor.pointer(graph.gradients[0]), count: graph.nodes[graph.gradients[0]].elementCount))
+        let weights = executor.parameters.tensors[0]
+        // A small step: this model has many relu kinks and pooling ties a larger step would cross.
+        let h: Float = 1e-3
+        for element in stride(from: 0, to: weights.count, by: 97) {
+            let original = weights[element]
+            weights[element] = original + h
+            executor.run()
+            let plus = Double(executor.loss)
+            weights[element] = original - h
+            executor.run()
+            let minus = Double(executor.loss)
+            weights[element] = original
+            let numeric = (plus - minus) / Double(2 * h)
+            let exact = Double(analytic[element])
+            #expect(abs(numeric - exact) <= 2e-2 * max(abs(numeric), abs(exact)) + 2e-3, "conv weight [\(element)]: \(exact) vs \(numeric)")
+        }
+    }
+
     @Test(arguments: cases)
     func fusedAndUnfusedGraphsAgree(_ testCase: Case) throws {
         let model = try checkedModel(input: testCase.input, layers: testCase.layers, loss: testCase.loss, data: testCase.data)

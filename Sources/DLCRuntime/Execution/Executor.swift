@@ -91,7 +91,7 @@ public final class Executor: @unchecked Sendable {
             switch instruction.kind {
             case .matmul(_, _, _, let m, let n, let k, _, _):
                 return total + 2 * Double(m * n * k)
-            case .conv2d(_, _, _, let g, _), .conv2dInputGradient(_, _, _, let g, _), .conv2dWeightGradient(_, _, _, let g, _):
+            case .conv2d(_, _, _, let g, _), .conv2dInputGradient(_, _, _, let g, _), .conv2dWeightGradient(_, _, _, let g, _, _):
                 return total + 2 * Double(g.outputPixels * g.patchSize * g.outChannels)
             default:
                 return total
@@ -112,9 +112,14 @@ public final class Executor: @unchecked Sendable {
             if x != y { Kernels.copy(x, into: y, count: rows * columns) }
             Kernels.addBias(y, bias, rows: rows, columns: columns)
         case .activation(let f, let x, let y, let count):
-            Kernels.activate(f.kind, parameter: f.parameter, x, y, count: count)
+            Parallel.halves(count, floats: count) { start, n in
+                Kernels.activate(f.kind, parameter: f.parameter, x + start, y + start, count: n)
+            }
         case .biasActivation(let f, let x, let bias, let y, let rows, let columns):
-            Kernels.biasActivate(f.kind, parameter: f.parameter, x, bias: bias, y, rows: rows, columns: columns)
+            Parallel.halves(rows, floats: rows * columns) { start, n in
+                Kernels.biasActivate(f.kind, parameter: f.parameter, x + start * columns, bias: bias, y + start * columns,
+                                     rows: n, columns: columns)
+            }
         case .softmax(let x, let y, let rows, let columns):
             Kernels.softmax(x, y, rows: rows, columns: columns)
         case .multiply(let a, let b, let y, let count):
@@ -132,23 +137,47 @@ public final class Executor: @unchecked Sendable {
         case .sumToLastAxis(let dy, let db, let rows, let columns):
             Kernels.sumRows(dy, into: db, rows: rows, columns: columns, accumulate: false)
         case .activationGradient(let f, let x, let y, let dy, let dx, let count):
-            Kernels.activateBackward(f.kind, parameter: f.parameter, x: x, y: y, dy: dy, dx: dx, count: count, accumulate: false)
+            Parallel.halves(count, floats: count) { start, n in
+                Kernels.activateBackward(f.kind, parameter: f.parameter, x: x + start, y: y + start, dy: dy + start, dx: dx + start,
+                                         count: n, accumulate: false)
+            }
         case .softmaxGradient(let y, let dy, let dx, let rows, let columns):
             Kernels.softmaxBackward(y: y, dy: dy, dx: dx, rows: rows, columns: columns, accumulate: false)
         case .conv2d(let x, let w, let y, let geometry, let columns):
             Kernels.convolution(x, weights: w, bias: nil, y: y, geometry: geometry, columns: columns)
         case .conv2dInputGradient(let dy, let w, let dx, let geometry, let columns):
             Kernels.convolutionInputGradient(dy: dy, weights: w, dx: dx, geometry: geometry, columns: columns)
-        case .conv2dWeightGradient(let x, let dy, let dw, let geometry, let columns):
-            Kernels.convolutionWeightGradient(x: x, dy: dy, dWeights: dw, dBias: nil, geometry: geometry, columns: columns)
+        case .conv2dWeightGradient(let x, let dy, let dw, let geometry, let columns, let columnsHoldInput):
+            Kernels.convolutionWeightGradient(x: x, dy: dy, dWeights: dw, dBias: nil, geometry: geometry, columns: columns,
+                                              columnsHoldInput: columnsHoldInput)
+        // Pooling splits the batch in two; a half's winners are indices into that half's input, and
+        // the backward pass splits the same way, so they line up.
         case .maxPool(let x, let y, let argmax, let geometry):
-            Kernels.maxPool(x, y: y, argmax: argmax, geometry: geometry)
-        case .maxPoolGradient(let dy, let argmax, let dx, let geometry):
-            Kernels.maxPoolBackward(dy: dy, argmax: argmax, dx: dx, geometry: geometry)
+            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+                let part = geometry.images(n)
+                Kernels.maxPool(x + start * part.image, y: y + start * part.output, argmax: argmax + start * part.output,
+                                geometry: part.geometry)
+            }
+        case .maxPoolGradient(let dy, let argmax, let dx, let geometry, let pooled):
+            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+                let part = geometry.images(n)
+                let (o, i) = (start * part.output, start * part.image)
+                if let pooled {
+                    Kernels.maxPoolBackwardThroughReLU(dy: dy + o, pooled: pooled + o, argmax: argmax + o, dx: dx + i, geometry: part.geometry)
+                } else {
+                    Kernels.maxPoolBackward(dy: dy + o, argmax: argmax + o, dx: dx + i, geometry: part.geometry)
+                }
+            }
         case .averagePool(let x, let y, let geometry):
-            Kernels.averagePool(x, y: y, geometry: geometry)
+            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+                let part = geometry.images(n)
+                Kernels.averagePool(x + start * part.image, y: y + start * part.output, geometry: part.geometry)
+            }
         case .averagePoolGradient(let dy, let dx, let geometry):
-            Kernels.averagePoolBackward(dy: dy, dx: dx, geometry: geometry)
+            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+                let part = geometry.images(n)
+                Kernels.averagePoolBackward(dy: dy + start * part.output, dx: dx + start * part.image, geometry: part.geometry)
+            }
         case .batchNormTraining(let x, let y, let gamma, let beta, let mean, let variance, let saved, let rows, let channels,
                                 let momentum, let epsilon):
             Kernels.batchNormTraining(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,

@@ -25,10 +25,10 @@ struct Instruction {
         case softmaxGradient(y: Pointer, dy: Pointer, dx: Pointer, rows: Int, columns: Int)
         case conv2d(x: Pointer, w: Pointer, y: Pointer, ConvolutionGeometry, columns: Pointer)
         case conv2dInputGradient(dy: Pointer, w: Pointer, dx: Pointer, ConvolutionGeometry, columns: Pointer)
-        case conv2dWeightGradient(x: Pointer, dy: Pointer, dw: Pointer, ConvolutionGeometry, columns: Pointer)
+        case conv2dWeightGradient(x: Pointer, dy: Pointer, dw: Pointer, ConvolutionGeometry, columns: Pointer, columnsHoldInput: Bool)
         /// The winners' indices live as Int32 bits right after `y` (the node's auxiliary floats).
         case maxPool(x: Pointer, y: Pointer, argmax: UnsafeMutablePointer<Int32>, ConvolutionGeometry)
-        case maxPoolGradient(dy: Pointer, argmax: UnsafeMutablePointer<Int32>, dx: Pointer, ConvolutionGeometry)
+        case maxPoolGradient(dy: Pointer, argmax: UnsafeMutablePointer<Int32>, dx: Pointer, ConvolutionGeometry, throughReLUOf: Pointer?)
         case averagePool(x: Pointer, y: Pointer, ConvolutionGeometry)
         case averagePoolGradient(dy: Pointer, dx: Pointer, ConvolutionGeometry)
         /// `saved` holds the batch mean then 1/std, `channels` each (the node's auxiliary floats).

@@ -50,21 +50,26 @@ struct InstructionBuilder {
         switch node.op {
         case .features, .labels, .targets, .parameter, .reshape, .slice:
             return .none
-        case .conv2d(let x, let w, let window):
+        case .conv2d(let x, let w, let window, let keeps):
             return .conv2d(x: p(x), w: p(w), y: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
-                           columns: executor.scratchPointer)
+                           columns: keeps ? p(index) + count : executor.scratchPointer)
         case .conv2dInputGradient(let dy, let w, let x, let window):
             return .conv2dInputGradient(dy: p(dy), w: p(w), dx: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
                                         columns: executor.scratchPointer)
-        case .conv2dWeightGradient(let x, let dy, let w, let window):
+        case .conv2dWeightGradient(let x, let dy, let w, let forward, let window):
+            // The forward convolution's kept columns already hold im2col(x).
+            var kept = false
+            if case .conv2d(_, _, _, true) = graph.nodes[forward].op { kept = true }
             return .conv2dWeightGradient(x: p(x), dy: p(dy), dw: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
-                                         columns: executor.scratchPointer)
+                                         columns: kept ? p(forward) + graph.nodes[forward].elementCount : executor.scratchPointer,
+                                         columnsHoldInput: kept)
         case .maxPool(let x, let window):
             let argmax = UnsafeMutableRawPointer(p(index) + count).assumingMemoryBound(to: Int32.self)
             return .maxPool(x: p(x), y: p(index), argmax: argmax, geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
-        case .maxPoolGradient(let dy, let pooled, let x, let window):
+        case .maxPoolGradient(let dy, let pooled, let x, let window, let relu):
             let argmax = UnsafeMutableRawPointer(p(pooled) + graph.nodes[pooled].elementCount).assumingMemoryBound(to: Int32.self)
-            return .maxPoolGradient(dy: p(dy), argmax: argmax, dx: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
+            return .maxPoolGradient(dy: p(dy), argmax: argmax, dx: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window),
+                                    throughReLUOf: relu ? p(pooled) : nil)
         case .averagePool(let x, let window):
             return .averagePool(x: p(x), y: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
         case .averagePoolGradient(let dy, let x, let window):
