@@ -78,11 +78,12 @@ struct BenchCommand: ParsableCommand {
         for _ in 0..<profiled { step() }
         profiling = false
         executor.isTiming = false
+        let ceiling = executor.isolatedMatmulGFLOPS()
         let operations = executor.timeByOp() + [("(gather batch)", gatherSeconds), ("(optimizer step)", optimizerSeconds)]
         let report = BenchReport(name: session.name, batch: batch, secondsPerStep: median, flopsPerStep: executor.flopsPerRun * 1.0,
                                  arenaBytes: executor.plan.arenaSize * 4, parameterCount: trainer.parameters.totalCount,
                                  startupSeconds: startup, threads: threads, operations: operations.sorted { $0.1 > $1.1 }.map { ($0.0, $0.1 / Double(profiled)) },
-                                 steps: timed, rounds: times.count)
+                                 steps: timed, rounds: times.count, sgemmGFLOPS: ceiling)
         Console.output(json ? report.json() : report.text())
     }
 }
@@ -100,6 +101,8 @@ struct BenchReport {
     let operations: [(name: String, secondsPerStep: Double)]
     let steps: Int
     let rounds: Int
+    /// GFLOP/s of the model's matrix products run alone (0 for a model without dense layers).
+    let sgemmGFLOPS: Double
 
     var stepsPerSecond: Double { 1 / secondsPerStep }
     var samplesPerSecond: Double { Double(batch) / secondsPerStep }
@@ -109,6 +112,10 @@ struct BenchReport {
         var out = "\(name): batch \(batch), median of \(rounds) rounds of \(steps) steps\n"
         out += String(format: "  %.1f steps/s, %.0f samples/s, %.2f GFLOP/s (matmul), %.1f us/step\n",
                       stepsPerSecond, samplesPerSecond, gflops, secondsPerStep * 1e6)
+        if sgemmGFLOPS > 0 {
+            out += String(format: "  matrix products alone: %.2f GFLOP/s; the whole step reaches %.0f%% of that\n",
+                          sgemmGFLOPS, 100 * gflops / sgemmGFLOPS)
+        }
         out += "  BLAS: OpenBLAS \(BLASSetup.coreName) kernels, \(threads.map(String.init) ?? "all") threads\n"
         out += "  arena \(arenaBytes) bytes, \(parameterCount) parameters, start-up and data \(String(format: "%.3f", startupSeconds)) s\n"
         let total = operations.reduce(0) { $0 + $1.secondsPerStep }
@@ -123,7 +130,7 @@ struct BenchReport {
         var object: [String: Any] = [
             "name": name, "batch_size": batch, "steps_per_second": stepsPerSecond, "samples_per_second": samplesPerSecond,
             "gflops": gflops, "arena_bytes": arenaBytes, "parameters": parameterCount, "startup_seconds": startupSeconds,
-            "seconds_per_step": secondsPerStep, "blas_core": BLASSetup.coreName,
+            "seconds_per_step": secondsPerStep, "blas_core": BLASSetup.coreName, "sgemm_gflops": sgemmGFLOPS,
         ]
         object["operations"] = Dictionary(operations.map { ($0.name, $0.secondsPerStep) }, uniquingKeysWith: +)
         if let threads { object["threads"] = threads }

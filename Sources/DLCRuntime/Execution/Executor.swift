@@ -9,6 +9,8 @@ public final class Executor: @unchecked Sendable {
     public let plan: BufferPlan
     public let parameters: ParameterStore
     private let arena: UnsafeMutableBufferPointer<Float>
+    /// The second half's sums of a bias gradient split over two threads.
+    private let partialSums: UnsafeMutableBufferPointer<Float>
     private var instructions: [Instruction] = []
     private var dropoutGenerator: SeededRandom
     /// Seconds spent in each instruction since the last reset, when timing is on.
@@ -22,6 +24,8 @@ public final class Executor: @unchecked Sendable {
         self.parameters = parameters
         arena = .allocate(capacity: max(plan.arenaSize, 1))
         arena.initialize(repeating: 0)
+        partialSums = .allocate(capacity: 4096)
+        partialSums.initialize(repeating: 0)
         FloatingPointMode.flushDenormals()
         dropoutGenerator = SeededRandom(seed: seed, stream: 77)
         instructionSeconds = []
@@ -31,6 +35,7 @@ public final class Executor: @unchecked Sendable {
 
     deinit {
         arena.deallocate()
+        partialSums.deallocate()
     }
 
     /// Restarts the dropout masks' random stream (tests use it to repeat a step exactly).
@@ -91,12 +96,33 @@ public final class Executor: @unchecked Sendable {
             switch instruction.kind {
             case .matmul(_, _, _, let m, let n, let k, _, _):
                 return total + 2 * Double(m * n * k)
-            case .conv2d(_, _, _, let g, _), .conv2dInputGradient(_, _, _, let g, _), .conv2dWeightGradient(_, _, _, let g, _, _):
+            case .conv2d(_, _, _, let g, _), .conv2dInputGradient(_, _, _, let g, _), .conv2dWeightGradient(_, _, _, let g, _, _),
+                 .conv2dBiasActivation(_, _, _, _, _, let g, _):
                 return total + 2 * Double(g.outputPixels * g.patchSize * g.outChannels)
             default:
                 return total
             }
         }
+    }
+
+    /// The GFLOP/s `cblas_sgemm` (or the small-matrix loop) reaches on this plan's matrix products
+    /// alone, each run back to back on scratch buffers: the ceiling the whole step is compared with.
+    public func isolatedMatmulGFLOPS(repeats: Int = 20) -> Double {
+        var flops = 0.0, seconds = 0.0
+        for instruction in instructions {
+            guard case .matmul(_, _, _, let m, let n, let k, let transposeA, let transposeB) = instruction.kind else { continue }
+            let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k), b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+            let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+            a.initialize(repeating: 0.5, count: m * k)
+            b.initialize(repeating: 0.25, count: k * n)
+            defer { a.deallocate(); b.deallocate(); c.deallocate() }
+            Kernels.matmul(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats { Kernels.matmul(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB) }
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            flops += 2 * Double(m * n * k) * Double(repeats)
+        }
+        return seconds > 0 ? flops / seconds / 1e9 : 0
     }
 
     @inline(__always)
@@ -135,7 +161,17 @@ public final class Executor: @unchecked Sendable {
             _ = LossKernel.run(kind, prediction: prediction, target: target, rows: rows, columns: columns,
                                gradient: gradient, scratch: scratch)
         case .sumToLastAxis(let dy, let db, let rows, let columns):
-            Kernels.sumRows(dy, into: db, rows: rows, columns: columns, accumulate: false)
+            if rows * columns >= Parallel.threshold, columns <= partialSums.count {
+                // Two half sums at once, the second into a buffer kept for this, then added.
+                let half = rows / 2, partial = partialSums.baseAddress!
+                Parallel.halves(2, floats: rows * columns) { part, _ in
+                    part == 0 ? Kernels.sumRows(dy, into: db, rows: half, columns: columns, accumulate: false)
+                              : Kernels.sumRows(dy + half * columns, into: partial, rows: rows - half, columns: columns, accumulate: false)
+                }
+                Kernels.add(db, partial, into: db, count: columns)
+            } else {
+                Kernels.sumRows(dy, into: db, rows: rows, columns: columns, accumulate: false)
+            }
         case .activationGradient(let f, let x, let y, let dy, let dx, let count):
             Parallel.halves(count, floats: count) { start, n in
                 Kernels.activateBackward(f.kind, parameter: f.parameter, x: x + start, y: y + start, dy: dy + start, dx: dx + start,
@@ -145,6 +181,14 @@ public final class Executor: @unchecked Sendable {
             Kernels.softmaxBackward(y: y, dy: dy, dx: dx, rows: rows, columns: columns, accumulate: false)
         case .conv2d(let x, let w, let y, let geometry, let columns):
             Kernels.convolution(x, weights: w, bias: nil, y: y, geometry: geometry, columns: columns)
+        case .conv2dBiasActivation(let x, let w, let bias, let y, let f, let geometry, let columns):
+            Kernels.convolution(x, weights: w, bias: bias, y: y, geometry: geometry, columns: columns)
+            if f.kind != .linear {
+                let count = geometry.outputSize
+                Parallel.halves(count, floats: count) { start, n in
+                    Kernels.activate(f.kind, parameter: f.parameter, y + start, y + start, count: n)
+                }
+            }
         case .conv2dInputGradient(let dy, let w, let dx, let geometry, let columns):
             Kernels.convolutionInputGradient(dy: dy, weights: w, dx: dx, geometry: geometry, columns: columns)
         case .conv2dWeightGradient(let x, let dy, let dw, let geometry, let columns, let columnsHoldInput):

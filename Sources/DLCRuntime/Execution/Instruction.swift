@@ -24,6 +24,9 @@ struct Instruction {
         case activationGradient(ActivationFunction, x: Pointer, y: Pointer, dy: Pointer, dx: Pointer, count: Int)
         case softmaxGradient(y: Pointer, dy: Pointer, dx: Pointer, rows: Int, columns: Int)
         case conv2d(x: Pointer, w: Pointer, y: Pointer, ConvolutionGeometry, columns: Pointer)
+        /// A convolution whose only reader adds a bias and activates: the product lands on the bias
+        /// (one pass fewer over the output), then the activation runs in place.
+        case conv2dBiasActivation(x: Pointer, w: Pointer, bias: Pointer, y: Pointer, ActivationFunction, ConvolutionGeometry, columns: Pointer)
         case conv2dInputGradient(dy: Pointer, w: Pointer, dx: Pointer, ConvolutionGeometry, columns: Pointer)
         case conv2dWeightGradient(x: Pointer, dy: Pointer, dw: Pointer, ConvolutionGeometry, columns: Pointer, columnsHoldInput: Bool)
         /// The winners' indices live as Int32 bits right after `y` (the node's auxiliary floats).

@@ -8,7 +8,34 @@ struct InstructionBuilder {
         let graph = executor.graph
         var instructions: [Instruction] = []
         var skipNext = false
+        let users = graph.users()
+        // Convolutions folded into the bias + activation after them: conv node -> that node.
+        var foldedConvolutions: [Int: Int] = [:]
         for (index, node) in graph.nodes.enumerated() {
+            // Its weight gradient reads only the kept columns, not the output the fold leaves unwritten.
+            guard case .biasActivation(let x, _, _) = node.op, case .conv2d = graph.nodes[x].op, !graph.outputs.contains(x),
+                  users[x].allSatisfy({ user in
+                      if user == index { return true }
+                      if case .conv2dWeightGradient(let input, _, _, let forward, _) = graph.nodes[user].op { return forward == x && input != x }
+                      return false
+                  }) else { continue }
+            foldedConvolutions[x] = index
+        }
+        for (index, node) in graph.nodes.enumerated() {
+            if foldedConvolutions[index] != nil {
+                instructions.append(Instruction(kind: .none, node: index, name: "conv2d"))
+                continue
+            }
+            if case .biasActivation(let x, let bias, let f) = node.op, foldedConvolutions[x] == index,
+               case .conv2d(let input, let w, let window, let keeps) = graph.nodes[x].op {
+                let p = { (value: ValueID) in executor.pointer(value) }
+                let columns = keeps ? p(x) + graph.nodes[x].elementCount : executor.scratchPointer
+                instructions.append(Instruction(
+                    kind: .conv2dBiasActivation(x: p(input), w: p(w), bias: p(bias), y: p(index), f,
+                                                geometry(graph.shape(of: input), graph.shape(of: w)[3], window), columns: columns),
+                    node: index, name: "conv2d"))
+                continue
+            }
             if skipNext {
                 skipNext = false
                 instructions.append(Instruction(kind: .none, node: index, name: "loss_gradient"))
@@ -31,7 +58,7 @@ struct InstructionBuilder {
     }
 
     /// The kernels' geometry for a window over `[batch, h, w, c]` giving `outChannels`.
-    private func geometry(_ input: [Int], _ outChannels: Int, _ window: WindowAttributes) -> ConvolutionGeometry {
+    func geometry(_ input: [Int], _ outChannels: Int, _ window: WindowAttributes) -> ConvolutionGeometry {
         ConvolutionGeometry(batch: input[0], inHeight: input[1], inWidth: input[2], inChannels: input[3], outChannels: outChannels,
                             kernelHeight: window.height, kernelWidth: window.width, strideHeight: window.strideHeight,
                             strideWidth: window.strideWidth, samePadding: window.samePadding)
