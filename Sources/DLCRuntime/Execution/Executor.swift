@@ -53,10 +53,10 @@ public final class Executor: @unchecked Sendable {
     /// The plan's shared scratch region (im2col columns, loss probabilities).
     var scratchPointer: UnsafeMutablePointer<Float> { arena.baseAddress! + plan.scratchOffset }
 
-    /// The parameter buffers the optimizer updates, and the matching gradient buffers.
-    public var trainablePointers: (parameters: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {
+    /// The parameter buffers the optimizer updates, and the matching gradient buffers (resolved once,
+    /// so a training step allocates nothing).
+    public private(set) lazy var trainablePointers: (parameters: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) =
         (graph.trainableParameters.map { parameters.tensors[$0].baseAddress! }, graph.gradients.map(pointer))
-    }
 
     /// The value of the first node of a kind (features, labels, targets), if the graph reads it.
     public func input(_ op: Op) -> UnsafeMutablePointer<Float>? {

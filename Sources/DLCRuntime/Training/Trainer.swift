@@ -55,6 +55,7 @@ public final class Trainer: @unchecked Sendable {
                                                  epoch: epoch, epochs: configuration.epochs)
             var accumulator = MetricAccumulator(metrics: program.metrics)
             let batches = sampler.batches(epoch: epoch)
+            var seen = 0
             for (step, range) in batches.enumerated() {
                 if shouldStop() { outcome = .interrupted; break epochs }
                 let executor = trainingExecutor(batchSize: range.count)
@@ -69,9 +70,9 @@ public final class Trainer: @unchecked Sendable {
                     GradientClipping.clip(gradients, counts: parameters.trainableCounts, maxNorm: clipNorm)
                 }
                 optimizer.step(parameters: trainable, gradients: gradients, learningRate: rate)
+                seen += range.count
                 if let onStep {
                     let elapsed = Date().timeIntervalSince(epochStart)
-                    let seen = batches[...step].reduce(0) { $0 + $1.count }
                     onStep(StepReport(epoch: epoch + 1, step: step + 1, steps: batches.count, loss: loss,
                                       samplesPerSecond: elapsed > 0 ? Double(seen) / elapsed : 0))
                 }
