@@ -12,6 +12,8 @@ public struct CheckOptions: Sendable {
     public var maximumParameters = 1_000_000_000
     /// `--set NAME=VALUE` overrides.
     public var overrides: [(name: String, text: String)] = []
+    /// Whether to check every point of a `sweep` (off inside those checks themselves).
+    public var checksSweepPoints = true
 
     public init() {}
 }

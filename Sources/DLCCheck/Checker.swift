@@ -19,6 +19,9 @@ public enum Checker {
         var semantic = SemanticCheck(spec: spec, options: options, baseDirectory: loaded.baseDirectory)
         let model = semantic.run()
         result.diagnostics = (result.diagnostics + semantic.diagnostics).sortedByPosition()
+        if !result.hasErrors, options.checksSweepPoints, let sweep = spec.sweep {
+            result.diagnostics += SweepPointCheck.problems(sweep, spec: spec, loaded: loaded, options: options)
+        }
         if !result.hasErrors { result.model = model }
         return result
     }

@@ -14,6 +14,7 @@ public struct Spec: Sendable {
     public var optimizer: Located<OptimizerSpec>?
     public var training: TrainingSpec?
     public var metrics: [Located<Metric>] = []
+    public var sweep: SweepSpec?
     /// The range of each top-level key, for errors about a whole section.
     public var sectionKeyRanges: [String: SourceRange] = [:]
     /// Whether every section present decoded cleanly (no layer is missing from `model.layers`).

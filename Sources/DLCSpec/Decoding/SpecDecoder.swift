@@ -43,6 +43,7 @@ public final class SpecDecoder {
         if let node = sections.pairs["optimizer"]?.value { spec.optimizer = decodeOptimizer(node) }
         if let node = sections.pairs["training"]?.value { spec.training = decodeTraining(node) }
         if let node = sections.pairs["metrics"]?.value { spec.metrics = decodeMetrics(node) }
+        if let pair = sections.pairs["sweep"] { spec.sweep = decodeSweep(pair) }
         spec.hyperparameters = hyperparameters.values.sorted { $0.range.start < $1.range.start }
         if diagnostics.containsErrors {
             spec.isComplete = false

@@ -9,6 +9,7 @@ extension SpecSchema {
             "loss": ref("loss"),
             "optimizer": ref("optimizer"),
             "training": ref("training"),
+            "sweep": ref("sweep"),
         ]
         if let metrics = Vocabulary.topLevel.first(where: { $0.name == "metrics" }) {
             // The decoder reports a metric listed twice.
@@ -47,6 +48,21 @@ extension SpecSchema {
             ]),
             "earlyStopping": mapping(Vocabulary.earlyStopping),
             "schedule": kinds(Vocabulary.schedules),
+            "sweep": mapping(Vocabulary.sweepSection, nested: [
+                "values": [
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": ["pattern": "^[A-Za-z][A-Za-z0-9_]*$"],
+                    "additionalProperties": ["anyOf": [
+                        ["type": "array", "minItems": 1, "items": ["type": ["string", "number", "integer", "boolean"]]],
+                        ref("sweepRange"),
+                    ]],
+                ],
+            ]),
+            "sweepRange": mapping(Vocabulary.sweepRange, nested: [
+                "min": ["type": "number"],
+                "max": ["type": "number"],
+            ]),
         ]
     }
 

@@ -22,6 +22,32 @@ public enum Vocabulary {
         OptionDefinition("optimizer", .choice(optimizers.map(\.name)), required: true, "the optimizer and its options"),
         OptionDefinition("training", .section("a mapping with `epochs`"), "epochs, batch size, seed, early stopping (needed by `dlc run`)"),
         OptionDefinition("metrics", .list(.choice(metrics), minimumCount: 0), "metrics reported besides the loss"),
+        OptionDefinition("sweep", .section("a mapping with `values`"), "hyperparameter search for `dlc sweep`"),
+    ]
+
+    public static let sweepStrategies = ["grid", "random", "halving"]
+    public static let sweepGoals = ["maximize", "minimize"]
+    /// What a sweep can rank trials by: the final metrics of `summary.json`.
+    public static let sweepMetrics = ["val", "train", "test"].flatMap { split in
+        (["loss"] + metrics).map { "\(split)_\($0)" }
+    }
+
+    public static let sweepSection: [OptionDefinition] = [
+        OptionDefinition("strategy", .choice(sweepStrategies), default: "grid",
+                         "`grid` tries every combination; `random` samples `trials` points; `halving` gives many trials a few epochs and continues the best"),
+        OptionDefinition("trials", .integer(minimum: 1, maximum: 10_000), "points to sample (random and halving)"),
+        OptionDefinition("metric", .choice(sweepMetrics), default: "val_loss", "the final value trials are ranked by"),
+        OptionDefinition("goal", .choice(sweepGoals), "whether a larger metric is better (default: maximize for accuracy, minimize otherwise)"),
+        OptionDefinition("reduction", .integer(minimum: 2, maximum: 10), default: "3", "halving: keep 1 in this many trials per round"),
+        OptionDefinition("values", .section("a mapping of hyperparameter names to lists or ranges"), required: true,
+                         "the values to try for each hyperparameter"),
+    ]
+
+    public static let sweepRange: [OptionDefinition] = [
+        OptionDefinition("min", .string, required: true, "the smallest value"),
+        OptionDefinition("max", .string, required: true, "the largest value"),
+        OptionDefinition("log", .boolean, default: "false", "sample uniformly in log space"),
+        OptionDefinition("integer", .boolean, default: "false", "round samples to whole numbers"),
     ]
 
     static let activationOption = OptionDefinition("activation", .choice(activations), default: "linear", "activation applied to the output")

@@ -20,12 +20,23 @@ struct RunCommand: ParsableCommand {
     @Option(help: "BLAS threads (default: every core).")
     var threads: Int?
 
+    @Option(help: "The training seed (initialization, shuffling, dropout); the data split keeps the spec's seed.")
+    var seed: UInt64?
+
+    @Option(help: "Train for this many epochs instead of the spec's.")
+    var epochs: Int?
+
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(threads)
-        let program = try session.program()
+        var program = try session.program()
+        if let seed { program.configuration.seed = seed }
+        if let epochs {
+            guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+            program.configuration.epochs = epochs
+        }
         let data = try session.loadData()
         let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
         do { try outputs.prepare() } catch {

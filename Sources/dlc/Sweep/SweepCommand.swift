@@ -1,0 +1,84 @@
+import ArgumentParser
+import DLCCheck
+import DLCRuntime
+import DLCSpec
+import Foundation
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run the spec's `sweep:` trials, N at a time, and write a leaderboard and the best spec.",
+        discussion: """
+            Writes runs/NAME/sweep/: one run folder per trial, leaderboard.csv, sweep.json and best.yaml. \
+            Running the same command again resumes: finished trials are kept.
+            """
+    )
+
+    @Argument(help: "The spec with a `sweep:` section.")
+    var spec: String
+
+    @Option(help: "Trials run at once, each in its own process (BLAS threads are shared out among them).")
+    var jobs = 1
+
+    @Option(help: "The sweep folder (default: runs/NAME/sweep).")
+    var out: String?
+
+    @OptionGroup var specOptions: SpecOptions
+
+    func run() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
+        guard let sweep = session.spec.sweep else {
+            Console.error("error: `\(spec)` has no `sweep:` section; add one, or train it with `dlc run`\n")
+            throw ExitCode(1)
+        }
+        let directory = out ?? "runs/\(session.name)/sweep"
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            Console.error("error: cannot create `\(directory)`: \(error.localizedDescription)\n")
+            throw ExitCode(1)
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let runner = TrialRunner(spec: spec, directory: directory, overrides: specOptions.overrides,
+                                 threads: max(1, cores / jobs), jobs: jobs, metric: sweep.metric.value, maximizes: sweep.maximizes)
+        let trials = SweepPlan.trials(sweep, seed: UInt64(session.spec.training?.seed ?? 0))
+        let epochs = session.spec.training?.epochs?.value ?? 1
+        Console.error("sweep \(session.name): \(trials.count) trials (\(sweep.strategy.rawValue)), ranked by \(sweep.metric.value), \(jobs) at a time\n")
+        var results: [TrialResult]
+        switch sweep.strategy {
+        case .grid, .random:
+            results = runner.run(trials, epochs: nil)
+        case .halving:
+            results = runHalving(trials, runner: runner, reduction: sweep.reduction, epochs: epochs)
+        }
+        results.sort { $0.trial.index < $1.trial.index }
+        try Leaderboard(results: results, dimensions: sweep.dimensions.map(\.name), metric: sweep.metric.value,
+                        maximizes: sweep.maximizes).write(to: directory, spec: spec)
+        if let best = Leaderboard.best(results, metric: sweep.metric.value, maximizes: sweep.maximizes) {
+            let values = best.trial.values.map { "\($0.name)=\($0.text)" }.joined(separator: ", ")
+            Console.error("best: trial \(best.trial.index) (\(values)): \(sweep.metric.value) \(ProgressPrinter.format(best.metrics[sweep.metric.value] ?? .nan))\n")
+            Console.error("wrote \(directory)/{leaderboard.csv, sweep.json, best.yaml}\n")
+        } else {
+            Console.error("error: no trial finished\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Successive halving: every trial gets a few epochs, the best 1/`reduction` continue with
+    /// `reduction` times as many, until the spec's epochs.
+    private func runHalving(_ trials: [SweepTrial], runner: TrialRunner, reduction: Int, epochs: Int) -> [TrialResult] {
+        var rounds = 1
+        var budget = epochs
+        while budget / reduction >= 1, Int(pow(Double(reduction), Double(rounds))) <= trials.count { budget /= reduction; rounds += 1 }
+        var alive = trials
+        var final: [Int: TrialResult] = [:]
+        for round in 0..<rounds {
+            let roundEpochs = round == rounds - 1 ? epochs : max(1, budget * Int(pow(Double(reduction), Double(round))))
+            Console.error("round \(round + 1)/\(rounds): \(alive.count) trials, \(roundEpochs) epochs each\n")
+            let results = runner.run(alive, epochs: roundEpochs)
+            for result in results { final[result.trial.index] = result }
+            let ranked = Leaderboard.ranked(results, metric: runner.metric, maximizes: runner.maximizes)
+            alive = ranked.prefix(max(1, ranked.count / reduction)).map(\.trial)
+        }
+        return Array(final.values)
+    }
+}

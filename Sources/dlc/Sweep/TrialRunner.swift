@@ -1,0 +1,149 @@
+import DLCCheck
+import DLCRuntime
+import Foundation
+
+/// A finished (or failed) trial as the leaderboard shows it.
+struct TrialResult: Sendable {
+    var trial: SweepTrial
+    /// `completed`, `stopped_early`, `interrupted` or `failed`.
+    var status: String
+    var metrics: [String: Double]
+    var epochs: Int
+    var seconds: Double
+    var folder: String
+}
+
+/// Runs trials as `dlc run` child processes, `jobs` at a time, each with its share of the BLAS threads.
+final class TrialRunner: @unchecked Sendable {
+    let spec: String
+    let directory: String
+    let overrides: [String]
+    let threads: Int
+    let jobs: Int
+    let metric: String
+    let maximizes: Bool
+    private let lock = NSLock()
+    private var finished = 0
+
+    init(spec: String, directory: String, overrides: [String], threads: Int, jobs: Int, metric: String, maximizes: Bool) {
+        self.spec = spec
+        self.directory = directory
+        self.overrides = overrides
+        self.threads = threads
+        self.jobs = jobs
+        self.metric = metric
+        self.maximizes = maximizes
+    }
+
+    func folder(_ trial: SweepTrial) -> String {
+        (directory as NSString).appendingPathComponent(String(format: "trial-%03d", trial.index))
+    }
+
+    /// Runs every trial (keeping those already finished with the same values), `jobs` at once.
+    func run(_ trials: [SweepTrial], epochs: Int?) -> [TrialResult] {
+        finished = 0
+        let results = ResultList()
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = jobs
+        for trial in trials {
+            queue.addOperation { [self] in
+                let result = self.run(trial, epochs: epochs, of: trials.count)
+                self.lock.withLock { results.items.append(result) }
+            }
+        }
+        queue.waitUntilAllOperationsAreFinished()
+        return results.items
+    }
+
+    private func run(_ trial: SweepTrial, epochs: Int?, of total: Int) -> TrialResult {
+        let folder = self.folder(trial)
+        let marker = TrialMarker(values: trial.values.map { "\($0.name)=\($0.text)" }, seed: trial.seed, epochs: epochs)
+        if let kept = resumed(trial, folder: folder, marker: marker) {
+            report(kept, total: total, note: "kept")
+            return kept
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try? AtomicFile.write(marker.json(), to: (folder as NSString).appendingPathComponent("trial.json"))
+        var arguments = ["run", spec, "--out", folder, "--seed", String(trial.seed), "--threads", String(threads)]
+        for text in overrides { arguments += ["--set", text] }
+        for value in trial.values { arguments += ["--set", "\(value.name)=\(value.text)"] }
+        if let epochs { arguments += ["--epochs", String(epochs)] }
+        let start = Date()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executablePath)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let logPath = (folder as NSString).appendingPathComponent("log.txt")
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
+        var status = "failed"
+        do {
+            try process.run()
+            process.waitUntilExit()
+            if process.terminationStatus == 0 { status = "completed" }
+        } catch {
+            status = "failed"
+        }
+        var result = TrialResult(trial: trial, status: status, metrics: [:], epochs: 0,
+                                 seconds: Date().timeIntervalSince(start), folder: folder)
+        if let summary = Self.summary(folder) {
+            result.status = process.terminationStatus == 0 ? summary.status.rawValue : "failed"
+            result.metrics = summary.metrics.filter { $0.value.isFinite }
+            result.epochs = summary.epochsCompleted
+        }
+        report(result, total: total, note: nil)
+        return result
+    }
+
+    /// A trial whose folder holds a finished run of the same values, seed and epochs.
+    private func resumed(_ trial: SweepTrial, folder: String, marker: TrialMarker) -> TrialResult? {
+        let markerPath = (folder as NSString).appendingPathComponent("trial.json")
+        guard let data = FileManager.default.contents(atPath: markerPath),
+              let previous = try? JSONDecoder().decode(TrialMarker.self, from: data), previous == marker,
+              let summary = Self.summary(folder), summary.status == .completed || summary.status == .stoppedEarly else { return nil }
+        return TrialResult(trial: trial, status: summary.status.rawValue, metrics: summary.metrics.filter { $0.value.isFinite },
+                           epochs: summary.epochsCompleted, seconds: summary.seconds, folder: folder)
+    }
+
+    private static func summary(_ folder: String) -> RunSummary? {
+        guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("summary.json")) else { return nil }
+        return try? JSONDecoder().decode(RunSummary.self, from: data)
+    }
+
+    /// One line per finished trial on stderr: its values, the metric and the status.
+    private func report(_ result: TrialResult, total: Int, note: String?) {
+        lock.withLock {
+            finished += 1
+            let values = result.trial.values.map { "\($0.name)=\($0.text)" }.joined(separator: " ")
+            let value = result.metrics[metric].map { ProgressPrinter.format($0) } ?? "-"
+            let line = String(format: "[%d/%d] trial %03d  %@  %@ %@  %@  %.1fs\n", finished, total, result.trial.index,
+                              values as NSString, metric as NSString, value as NSString,
+                              (note ?? result.status) as NSString, result.seconds)
+            Console.error(line)
+        }
+    }
+
+    /// This program, to start trials with.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+/// The results the worker threads add to, under the runner's lock.
+private final class ResultList: @unchecked Sendable {
+    var items: [TrialResult] = []
+}
+
+/// What a trial folder was run with, so a rerun can tell a finished trial from a stale one.
+struct TrialMarker: Codable, Equatable {
+    var values: [String]
+    var seed: UInt64
+    var epochs: Int?
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return ((try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
+    }
+}
