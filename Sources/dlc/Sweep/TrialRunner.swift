@@ -75,7 +75,7 @@ final class TrialRunner: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         let logPath = (folder as NSString).appendingPathComponent("log.txt")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
         var status = "failed"
         do {
