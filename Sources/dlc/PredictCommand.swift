@@ -50,9 +50,8 @@ struct PredictCommand: ParsableCommand {
         }
         var features = table.values
         features.withUnsafeMutableBufferPointer { normalizer.apply(to: $0.baseAddress!, count: table.rows) }
-        let outputs = trainer.predict(features: features, count: table.rows)
-        let csv = PredictionTable(outputs: outputs, rows: table.rows, classes: classes,
-                                  logits: program.makeInferencePlan(1).0.predictionIsLogits).csv()
+        let prediction = trainer.predict(features: features, count: table.rows)
+        let csv = PredictionTable(outputs: prediction.values, rows: table.rows, classes: classes, logits: prediction.areLogits).csv()
         if let output {
             do { try AtomicFile.write(csv, to: output) } catch {
                 Console.error("error: cannot write `\(output)`: \(error)\n")

@@ -48,7 +48,7 @@ struct TrainingTests {
         let result = try trainer.fit(train: data.train, validation: nil)
         #expect(result.epochs.count == 500)
         #expect(trainer.evaluate(data.train).loss < 0.01)
-        let outputs = trainer.predict(features: data.train.features, count: 4)
+        let outputs = trainer.predict(features: data.train.features, count: 4).values
         for (output, label) in zip(outputs, data.train.labels) { #expect((output > 0.5) == (label == 1)) }
     }
 

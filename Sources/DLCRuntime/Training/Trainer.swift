@@ -105,10 +105,12 @@ public final class Trainer: @unchecked Sendable {
         return accumulator.evaluation
     }
 
-    /// The model's outputs for `count` examples of features (already normalized), as probabilities
-    /// for classifiers (softmax or sigmoid applied to logits) or values: `[count, outputs]`.
-    public func predict(features: [Float], count: Int) -> [Float] {
-        guard count > 0 else { return [] }
+    /// The model's outputs for `count` examples of features (already normalized): `[count, outputs]`,
+    /// and whether they are logits (a classifier without a final softmax or sigmoid) rather than
+    /// probabilities or values.
+    public func predict(features: [Float], count: Int) -> (values: [Float], areLogits: Bool) {
+        guard count > 0 else { return ([], false) }
+        var areLogits = false
         let batch = min(evaluationBatchSize, count)
         var outputs: [Float] = []
         var start = 0
@@ -128,10 +130,11 @@ public final class Trainer: @unchecked Sendable {
             }
             executor.run()
             guard let prediction = executor.graph.prediction else { break }
+            areLogits = executor.graph.predictionIsLogits
             let columns = executor.graph.shape(of: prediction).last ?? 1
             outputs += Array(UnsafeBufferPointer(start: executor.pointer(prediction), count: rows * columns))
             start += rows
         }
-        return outputs
+        return (outputs, areLogits)
     }
 }

@@ -36,9 +36,11 @@ struct ModelSession {
     func program() throws -> TrainingProgram {
         let model = self.model
         let configuration = Compiler.configuration(spec)
-        let first: (Graph, BufferPlan)
+        // Lowering alone finds what the runtime cannot compile, and names the parameters; the
+        // trainer plans each batch size itself.
+        let lowered: Graph
         do {
-            first = try Compiler.trainingPlan(model, batchSize: configuration.batchSize)
+            lowered = try Lower.lower(model, batchSize: configuration.batchSize, mode: .training)
         } catch {
             throw fail(error.diagnostic)
         }
@@ -50,7 +52,7 @@ struct ModelSession {
         }
         return TrainingProgram(
             name: name, configuration: configuration, metrics: spec.metrics.map(\.value.rawValue),
-            parameters: first.0.parameters,
+            parameters: lowered.parameters,
             makeTrainingPlan: plan { size throws(CompileError) in try Compiler.trainingPlan(model, batchSize: size) },
             makeEvaluationPlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .evaluation) },
             makeInferencePlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .inference) })
