@@ -23,6 +23,13 @@ public enum PlanBuffers {
             for operand in node.op.operands { lastUse[owner[operand]] = max(lastUse[owner[operand]], index) }
             lastUse[owner[index]] = max(lastUse[owner[index]], index)
         }
+        // The executor runs a convolution and the bias + activation reading it as one kernel that
+        // writes the latter's buffer while it still reads the convolution's input (see
+        // `InstructionBuilder`), so that input lives until the bias + activation has run.
+        for (index, node) in graph.nodes.enumerated() {
+            guard case .biasActivation(let x, _, _) = node.op, case .conv2d(let input, _, _, _) = graph.nodes[x].op else { continue }
+            lastUse[owner[input]] = max(lastUse[owner[input]], index)
+        }
         for output in graph.outputs { lastUse[owner[output]] = count }
         var firstUse = Array(0..<count)
         for (index, node) in graph.nodes.enumerated() where node.op.isSource { firstUse[index] = 0; lastUse[index] = max(lastUse[index], count) }

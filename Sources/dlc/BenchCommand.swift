@@ -25,6 +25,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Flag(help: "Also break the profiled step down by graph node (each layer's forward and gradient ops).")
+    var byNode = false
+
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
@@ -80,10 +83,13 @@ struct BenchCommand: ParsableCommand {
         executor.isTiming = false
         let ceiling = executor.isolatedMatmulGFLOPS()
         let operations = executor.timeByOp() + [("(gather batch)", gatherSeconds), ("(optimizer step)", optimizerSeconds)]
+        let nodes = byNode ? executor.timeByNode().map {
+            BenchReport.NodeTime(node: $0.node, op: $0.name, label: $0.label, shape: $0.shape, secondsPerStep: $0.seconds / Double(profiled))
+        } : []
         let report = BenchReport(name: session.name, batch: batch, secondsPerStep: median, flopsPerStep: executor.flopsPerRun * 1.0,
                                  arenaBytes: executor.plan.arenaSize * 4, parameterCount: trainer.parameters.totalCount,
                                  startupSeconds: startup, threads: threads, operations: operations.sorted { $0.1 > $1.1 }.map { ($0.0, $0.1 / Double(profiled)) },
-                                 steps: timed, rounds: times.count, sgemmGFLOPS: ceiling)
+                                 steps: timed, rounds: times.count, sgemmGFLOPS: ceiling, nodes: nodes)
         Console.output(json ? report.json() : report.text())
     }
 }
@@ -103,6 +109,16 @@ struct BenchReport {
     let rounds: Int
     /// GFLOP/s of the model's matrix products run alone (0 for a model without dense layers).
     let sgemmGFLOPS: Double
+    /// With `--by-node`: each instruction's share of the profiled step, in execution order.
+    var nodes: [NodeTime] = []
+
+    struct NodeTime {
+        let node: Int
+        let op: String
+        let label: String
+        let shape: [Int]
+        let secondsPerStep: Double
+    }
 
     var stepsPerSecond: Double { 1 / secondsPerStep }
     var samplesPerSecond: Double { Double(batch) / secondsPerStep }
@@ -121,9 +137,22 @@ struct BenchReport {
         let total = operations.reduce(0) { $0 + $1.secondsPerStep }
         out += "  time per step by op (profiled):\n"
         for (name, seconds) in operations where seconds > 0 {
-            out += String(format: "    %-34@ %9.1f us  %5.1f%%\n", name as NSString, seconds * 1e6, total > 0 ? 100 * seconds / total : 0)
+            out += "    " + padded(name, 34) + String(format: " %9.1f us  %5.1f%%\n", seconds * 1e6, total > 0 ? 100 * seconds / total : 0)
+        }
+        if !nodes.isEmpty {
+            out += "  time per step by node (profiled, in execution order):\n"
+            for node in nodes {
+                let what = "%\(node.node) \(node.op) \(node.label) [\(node.shape.map(String.init).joined(separator: ", "))]"
+                out += "    " + padded(what, 56) + String(format: " %9.1f us  %5.1f%%\n", node.secondsPerStep * 1e6,
+                                                              total > 0 ? 100 * node.secondsPerStep / total : 0)
+            }
         }
         return out
+    }
+
+    /// `text` left-aligned in a column of `width` characters (Foundation's `%-N@` does not pad on Linux).
+    private func padded(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
     func json() -> String {
@@ -134,6 +163,9 @@ struct BenchReport {
         ]
         object["operations"] = Dictionary(operations.map { ($0.name, $0.secondsPerStep) }, uniquingKeysWith: +)
         if let threads { object["threads"] = threads }
+        if !nodes.isEmpty {
+            object["nodes"] = nodes.map { ["node": $0.node, "op": $0.op, "label": $0.label, "shape": $0.shape, "seconds_per_step": $0.secondsPerStep] as [String: Any] }
+        }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self) + "\n"
     }

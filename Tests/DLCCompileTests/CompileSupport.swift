@@ -32,13 +32,13 @@ func checkedModel(input: String, layers: [String], loss: String, data: String = 
 }
 
 /// An executor for a compiled graph with seeded parameters and random inputs.
-func makeExecutor(_ graph: Graph, plan: BufferPlan, classes: Int = 2, seed: UInt64 = 5) -> Executor {
+func makeExecutor(_ graph: Graph, plan: BufferPlan, classes: Int = 2, seed: UInt64 = 5, threads: Int? = nil) -> Executor {
     let parameters = ParameterStore(graph.parameters, seed: seed)
     // Nonzero biases, so their gradients are exercised away from zero.
     for (index, info) in graph.parameters.enumerated() where info.initializer == "zeros" {
         for i in 0..<info.elementCount { parameters.tensors[index][i] = Float(i % 3) * 0.1 - 0.1 }
     }
-    let executor = Executor(graph: graph, plan: plan, parameters: parameters, seed: seed)
+    let executor = Executor(graph: graph, plan: plan, parameters: parameters, seed: seed, threads: threads)
     var generator = SeededRandom(seed: seed, stream: 9)
     for (index, node) in graph.nodes.enumerated() {
         let pointer = executor.pointer(index)

@@ -13,9 +13,10 @@ public enum BLASSetup {
     }()
 
     /// Picks the CPU's kernels when OpenBLAS fell back to generic ones (it does not know every
-    /// newer CPU), and sets the thread count; call before the first BLAS call.
+    /// newer CPU), and sets the thread count (of BLAS and of the runtime's own split work); call before the first BLAS call.
     public static func configure(threads: Int) {
         _ = upgrade
         Kernels.setThreadCount(threads)
+        Parallel.defaultThreadCount = max(1, threads)
     }
 }

@@ -8,18 +8,23 @@ public final class Executor: @unchecked Sendable {
     public let graph: Graph
     public let plan: BufferPlan
     public let parameters: ParameterStore
+    /// Threads for the work the runtime splits itself (a batch's convolution halves, large
+    /// elementwise ops); BLAS's own count is set by `BLASSetup.configure`. 1 splits nothing.
+    public let threads: Int
     private let arena: UnsafeMutableBufferPointer<Float>
-    /// The second half's sums of a bias gradient split over two threads.
-    private let partialSums: UnsafeMutableBufferPointer<Float>
+    /// The second half's sums of a bias or convolution weight gradient split over two threads.
+    private var partialSums: UnsafeMutableBufferPointer<Float>
     private var instructions: [Instruction] = []
     private var dropoutGenerator: SeededRandom
     /// Seconds spent in each instruction since the last reset, when timing is on.
     public private(set) var instructionSeconds: [Double]
     public var isTiming = false
 
-    /// Plans must come from `planBuffers` for this graph; `seed` drives dropout.
-    public init(graph: Graph, plan: BufferPlan, parameters: ParameterStore, seed: UInt64) {
+    /// Plans must come from `planBuffers` for this graph; `seed` drives dropout; `threads`
+    /// defaults to the count `BLASSetup.configure` was given (2 before any).
+    public init(graph: Graph, plan: BufferPlan, parameters: ParameterStore, seed: UInt64, threads: Int? = nil) {
         self.graph = graph
+        self.threads = max(1, threads ?? Parallel.defaultThreadCount)
         self.plan = plan
         self.parameters = parameters
         arena = .allocate(capacity: max(plan.arenaSize, 1))
@@ -30,6 +35,15 @@ public final class Executor: @unchecked Sendable {
         dropoutGenerator = SeededRandom(seed: seed, stream: 77)
         instructionSeconds = []
         instructions = InstructionBuilder(executor: self).build()
+        let partialSize = instructions.reduce(partialSums.count) { size, instruction in
+            guard case .conv2dWeightGradient(_, _, _, let geometry, _, _) = instruction.kind else { return size }
+            return max(size, geometry.weightsSize)
+        }
+        if partialSize > partialSums.count {
+            partialSums.deallocate()
+            partialSums = .allocate(capacity: partialSize)
+            partialSums.initialize(repeating: 0)
+        }
         instructionSeconds = Array(repeating: 0, count: instructions.count)
     }
 
@@ -86,6 +100,16 @@ public final class Executor: @unchecked Sendable {
         return totals.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
     }
 
+    /// Per instruction that took time, in execution order: its node, op name, the node's layer
+    /// label and shape, and the seconds spent, for `dlc bench --by-node`.
+    public func timeByNode() -> [(node: Int, name: String, label: String, shape: [Int], seconds: Double)] {
+        zip(instructions, instructionSeconds).compactMap { instruction, seconds in
+            if case .none = instruction.kind { return nil }
+            guard seconds > 0, case let node = graph.nodes[instruction.node] else { return nil }
+            return (instruction.node, instruction.name, node.label, node.shape, seconds)
+        }
+    }
+
     public func resetTiming() {
         instructionSeconds = Array(repeating: 0, count: instructions.count)
     }
@@ -138,11 +162,11 @@ public final class Executor: @unchecked Sendable {
             if x != y { Kernels.copy(x, into: y, count: rows * columns) }
             Kernels.addBias(y, bias, rows: rows, columns: columns)
         case .activation(let f, let x, let y, let count):
-            Parallel.halves(count, floats: count) { start, n in
+            Parallel.halves(count, floats: count, threads: threads) { start, n in
                 Kernels.activate(f.kind, parameter: f.parameter, x + start, y + start, count: n)
             }
         case .biasActivation(let f, let x, let bias, let y, let rows, let columns):
-            Parallel.halves(rows, floats: rows * columns) { start, n in
+            Parallel.halves(rows, floats: rows * columns, threads: threads) { start, n in
                 Kernels.biasActivate(f.kind, parameter: f.parameter, x + start * columns, bias: bias, y + start * columns,
                                      rows: n, columns: columns)
             }
@@ -161,10 +185,10 @@ public final class Executor: @unchecked Sendable {
             _ = LossKernel.run(kind, prediction: prediction, target: target, rows: rows, columns: columns,
                                gradient: gradient, scratch: scratch)
         case .sumToLastAxis(let dy, let db, let rows, let columns):
-            if rows * columns >= Parallel.threshold, columns <= partialSums.count {
+            if threads >= 2, rows * columns >= Parallel.threshold, columns <= partialSums.count {
                 // Two half sums at once, the second into a buffer kept for this, then added.
                 let half = rows / 2, partial = partialSums.baseAddress!
-                Parallel.halves(2, floats: rows * columns) { part, _ in
+                Parallel.halves(2, floats: rows * columns, threads: threads) { part, _ in
                     part == 0 ? Kernels.sumRows(dy, into: db, rows: half, columns: columns, accumulate: false)
                               : Kernels.sumRows(dy + half * columns, into: partial, rows: rows - half, columns: columns, accumulate: false)
                 }
@@ -173,37 +197,58 @@ public final class Executor: @unchecked Sendable {
                 Kernels.sumRows(dy, into: db, rows: rows, columns: columns, accumulate: false)
             }
         case .activationGradient(let f, let x, let y, let dy, let dx, let count):
-            Parallel.halves(count, floats: count) { start, n in
+            Parallel.halves(count, floats: count, threads: threads) { start, n in
                 Kernels.activateBackward(f.kind, parameter: f.parameter, x: x + start, y: y + start, dy: dy + start, dx: dx + start,
                                          count: n, accumulate: false)
             }
         case .softmaxGradient(let y, let dy, let dx, let rows, let columns):
             Kernels.softmaxBackward(y: y, dy: dy, dx: dx, rows: rows, columns: columns, accumulate: false)
+        // Convolutions split the batch in two (see `Parallel.convolutionHalves`): a half's rows of
+        // the im2col matrix, output and input gradient are its own; its weight gradient is a
+        // partial sum, the second half's kept in `partialSums` and added after.
         case .conv2d(let x, let w, let y, let geometry, let columns):
-            Kernels.convolution(x, weights: w, bias: nil, y: y, geometry: geometry, columns: columns)
+            _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in
+                let part = geometry.images(n)
+                Kernels.convolution(x + start * part.image, weights: w, bias: nil, y: y + start * part.output,
+                                    geometry: part.geometry, columns: columns + start * geometry.columnsPerImage)
+            }
         case .conv2dBiasActivation(let x, let w, let bias, let y, let f, let geometry, let columns):
-            Kernels.convolution(x, weights: w, bias: bias, y: y, geometry: geometry, columns: columns)
-            if f.kind != .linear {
-                let count = geometry.outputSize
-                Parallel.halves(count, floats: count) { start, n in
-                    Kernels.activate(f.kind, parameter: f.parameter, y + start, y + start, count: n)
+            _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in
+                let part = geometry.images(n)
+                let output = y + start * part.output
+                Kernels.convolution(x + start * part.image, weights: w, bias: bias, y: output,
+                                    geometry: part.geometry, columns: columns + start * geometry.columnsPerImage)
+                if f.kind != .linear {
+                    Kernels.activate(f.kind, parameter: f.parameter, output, output, count: part.geometry.outputSize)
                 }
             }
         case .conv2dInputGradient(let dy, let w, let dx, let geometry, let columns):
-            Kernels.convolutionInputGradient(dy: dy, weights: w, dx: dx, geometry: geometry, columns: columns)
+            _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in
+                let part = geometry.images(n)
+                Kernels.convolutionInputGradient(dy: dy + start * part.output, weights: w, dx: dx + start * part.image,
+                                                 geometry: part.geometry, columns: columns + start * geometry.columnsPerImage)
+            }
         case .conv2dWeightGradient(let x, let dy, let dw, let geometry, let columns, let columnsHoldInput):
-            Kernels.convolutionWeightGradient(x: x, dy: dy, dWeights: dw, dBias: nil, geometry: geometry, columns: columns,
-                                              columnsHoldInput: columnsHoldInput)
+            let weights = geometry.weightsSize
+            let partial = partialSums.baseAddress!
+            let split = Parallel.convolutionHalves(geometry, threads: threads) { part, start, n in
+                let images = geometry.images(n)
+                Kernels.convolutionWeightGradient(x: x + start * images.image, dy: dy + start * images.output,
+                                                  dWeights: part == 0 ? dw : partial, dBias: nil, geometry: images.geometry,
+                                                  columns: columns + start * geometry.columnsPerImage,
+                                                  columnsHoldInput: columnsHoldInput)
+            }
+            if split { Kernels.add(dw, partial, into: dw, count: weights) }
         // Pooling splits the batch in two; a half's winners are indices into that half's input, and
         // the backward pass splits the same way, so they line up.
         case .maxPool(let x, let y, let argmax, let geometry):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 Kernels.maxPool(x + start * part.image, y: y + start * part.output, argmax: argmax + start * part.output,
                                 geometry: part.geometry)
             }
         case .maxPoolGradient(let dy, let argmax, let dx, let geometry, let pooled):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 let (o, i) = (start * part.output, start * part.image)
                 if let pooled {
@@ -213,12 +258,12 @@ public final class Executor: @unchecked Sendable {
                 }
             }
         case .averagePool(let x, let y, let geometry):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 Kernels.averagePool(x + start * part.image, y: y + start * part.output, geometry: part.geometry)
             }
         case .averagePoolGradient(let dy, let dx, let geometry):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize) { start, n in
+            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 Kernels.averagePoolBackward(dy: dy + start * part.output, dx: dx + start * part.image, geometry: part.geometry)
             }

@@ -19,6 +19,10 @@ struct InstructionBuilder {
                       if case .conv2dWeightGradient(let input, _, _, let forward, _) = graph.nodes[user].op { return forward == x && input != x }
                       return false
                   }) else { continue }
+            // The planner keeps the convolution's input alive through the bias + activation, so the
+            // folded kernel never writes over what it reads; a plan without that guarantee runs unfolded.
+            if case .conv2d(let input, _, _, _) = graph.nodes[x].op,
+               overlaps(input, graph.nodes[input].elementCount, index, node.elementCount) { continue }
             foldedConvolutions[x] = index
         }
         for (index, node) in graph.nodes.enumerated() {
@@ -55,6 +59,12 @@ struct InstructionBuilder {
             instructions.append(Instruction(kind: kind, node: index, name: node.op.name))
         }
         return instructions
+    }
+
+    /// Whether the buffers of two values (`count` floats each from their pointers) share memory.
+    private func overlaps(_ a: ValueID, _ aCount: Int, _ b: ValueID, _ bCount: Int) -> Bool {
+        let start = executor.pointer(a), other = executor.pointer(b)
+        return start < other + bCount && other < start + aCount
     }
 
     /// The kernels' geometry for a window over `[batch, h, w, c]` giving `outChannels`.

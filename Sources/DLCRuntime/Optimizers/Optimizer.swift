@@ -124,9 +124,9 @@ public final class Optimizer {
     static let parallelThreshold = 1 << 16
 
     /// Runs `body(offset, count)` over `count` elements: in two halves on two threads for large
-    /// tensors, in one piece otherwise.
+    /// tensors (unless the run has one thread), in one piece otherwise.
     private static func inChunks(_ count: Int, _ body: (Int, Int) -> Void) {
-        guard count >= parallelThreshold else {
+        guard count >= parallelThreshold, Parallel.defaultThreadCount >= 2 else {
             body(0, count)
             return
         }

@@ -1,0 +1,78 @@
+import DLCCheck
+import DLCCompile
+import DLCGraph
+import DLCRuntime
+import Testing
+
+/// With two threads the executor runs each half of a batch's convolution on its own core
+/// (forward, input gradient and weight gradient); the results must match one thread's and repeat
+/// exactly, and a convolution folded into its bias + activation must never write over its input.
+struct ParallelConvolutionTests {
+    /// Both convolutions do 2.6M and 5.3M multiply-adds on a batch of 16, above the 2M from which
+    /// the executor splits them; the 1x1 convolution (0.6M) stays whole.
+    static func model(loss: String = "cross_entropy", output: String = "dense: {units: 3}") throws -> CheckedModel {
+        try checkedModel(input: "[12, 12, 8]",
+                         layers: ["conv2d: {filters: 16, kernel: 3, padding: same, activation: relu}",
+                                  "conv2d: {filters: 16, kernel: 3, padding: same, activation: tanh}",
+                                  "conv2d: {filters: 16, kernel: 1, activation: relu}",
+                                  "maxpool2d: {size: 2}", "flatten", output],
+                         loss: loss, batchSize: 16)
+    }
+
+    /// The values an executor produced: loss, prediction and every gradient.
+    static func results(_ executor: Executor) -> [[Float]] {
+        executor.graph.outputs.map { Array(UnsafeBufferPointer(start: executor.pointer($0), count: executor.graph.nodes[$0].elementCount)) }
+    }
+
+    @Test func twoThreadsMatchOneAndRepeatBitForBit() throws {
+        let (graph, plan) = try Compiler.trainingPlan(try Self.model(), batchSize: 16)
+        let single = makeExecutor(graph, plan: plan, classes: 3, threads: 1)
+        let split = makeExecutor(graph, plan: plan, classes: 3, threads: 2)
+        single.run()
+        split.run()
+        let expected = Self.results(single), first = Self.results(split)
+        #expect(expected.count == graph.outputs.count && expected.count > 8)
+        for (index, (a, b)) in zip(expected, first).enumerated() {
+            let scale = max(a.map(abs).max() ?? 0, 1e-3)
+            let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-4 * scale, "output \(index) (%\(graph.outputs[index])): differs by \(worst) at scale \(scale)")
+        }
+        split.run()
+        #expect(Self.results(split) == first, "the split step is not deterministic")
+    }
+
+    @Test func foldedConvolutionsKeepTheirInputUntilTheyHaveRun() throws {
+        for mode in [GraphMode.evaluation, .training] {
+            let (graph, plan) = mode == .training ? try Compiler.trainingPlan(try Self.model(), batchSize: 16)
+                                                  : try Compiler.forwardPlan(try Self.model(), batchSize: 16, mode: mode)
+            var folds = 0
+            for (index, node) in graph.nodes.enumerated() {
+                guard case .biasActivation(let x, _, _) = node.op, case .conv2d(let input, _, _, _) = graph.nodes[x].op,
+                      let a = plan.offsets[input], let b = plan.offsets[index] else { continue }
+                folds += 1
+                let overlap = a < b + node.elementCount && b < a + graph.nodes[input].elementCount
+                #expect(!overlap, "\(mode): %\(index) is planned over the input %\(input) of the convolution it folds")
+            }
+            #expect(folds == 3)
+        }
+    }
+
+    /// Evaluation fuses each convolution with its bias and activation, inference does not: the
+    /// predictions agree with one thread and with two (the pointwise convolution, which reads its
+    /// input during the product itself, included).
+    @Test func evaluationWithFoldedConvolutionsMatchesInference() throws {
+        let model = try Self.model(loss: "mse")
+        let (evaluationGraph, evaluationPlan) = try Compiler.forwardPlan(model, batchSize: 16, mode: .evaluation)
+        let (inferenceGraph, inferencePlan) = try Compiler.forwardPlan(model, batchSize: 16, mode: .inference)
+        let reference = makeExecutor(inferenceGraph, plan: inferencePlan, threads: 1)
+        reference.run()
+        let expected = Array(UnsafeBufferPointer(start: reference.pointer(try #require(inferenceGraph.prediction)), count: 48))
+        for threads in [1, 2] {
+            let evaluation = makeExecutor(evaluationGraph, plan: evaluationPlan, threads: threads)
+            evaluation.run()
+            let got = Array(UnsafeBufferPointer(start: evaluation.pointer(try #require(evaluationGraph.prediction)), count: 48))
+            let worst = zip(expected, got).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-4, "\(threads) thread(s): evaluation differs from inference by \(worst)")
+        }
+    }
+}
