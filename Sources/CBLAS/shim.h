@@ -3,6 +3,7 @@
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <dlfcn.h>
+#include <stdio.h>
 #include <xmmintrin.h>
 #endif
 
@@ -44,6 +45,31 @@ static inline int dlc_upgrade_openblas_core(void) {
     init();
     return strcmp(dlc_openblas_core(), "Prescott") != 0;
 #else
+    return 0;
+#endif
+}
+
+
+/// OpenBLAS's idle worker threads spin (calling sched_yield) for 2^28 cycles, about 0.1 s, after
+/// each threaded call before they sleep. While dlc runs its own work on both cores (a batch's
+/// convolution halves), a spinning worker takes CPU time from them. Unless the user set
+/// OPENBLAS_THREAD_TIMEOUT, lower it to 2^log2Cycles: OpenBLAS reads the variable when it
+/// starts its threads, so set it, re-read the environment and stop the threads; the next threaded
+/// call starts them again with the new timeout. Returns 1 when it changed the timeout.
+static inline int dlc_set_openblas_thread_timeout(int log2Cycles) {
+#if defined(__linux__)
+    if (getenv("OPENBLAS_THREAD_TIMEOUT") != NULL) return 0;
+    void (*readEnvironment)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "openblas_read_env");
+    int (*shutdown)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "blas_thread_shutdown_");
+    if (readEnvironment == NULL || shutdown == NULL) return 0;
+    char value[16];
+    snprintf(value, sizeof value, "%d", log2Cycles);
+    setenv("OPENBLAS_THREAD_TIMEOUT", value, 1);
+    readEnvironment();
+    shutdown();
+    return 1;
+#else
+    (void)log2Cycles;
     return 0;
 #endif
 }

@@ -215,12 +215,8 @@ public final class Executor: @unchecked Sendable {
         case .conv2dBiasActivation(let x, let w, let bias, let y, let f, let geometry, let columns):
             _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in
                 let part = geometry.images(n)
-                let output = y + start * part.output
-                Kernels.convolution(x + start * part.image, weights: w, bias: bias, y: output,
-                                    geometry: part.geometry, columns: columns + start * geometry.columnsPerImage)
-                if f.kind != .linear {
-                    Kernels.activate(f.kind, parameter: f.parameter, output, output, count: part.geometry.outputSize)
-                }
+                Kernels.convolution(x + start * part.image, weights: w, bias: bias, y: y + start * part.output,
+                                    geometry: part.geometry, columns: columns + start * geometry.columnsPerImage, activation: f)
             }
         case .conv2dInputGradient(let dy, let w, let dx, let geometry, let columns):
             _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in

@@ -1,3 +1,5 @@
+import DLCGraph
+
 extension Kernels {
     /// 2-D convolution, NHWC: `y[batch, outH, outW, cout] = conv(x[batch, inH, inW, cin], w) (+ bias)`.
     ///
@@ -7,13 +9,17 @@ extension Kernels {
     /// order, zeros where it covers padding. `columns` is caller-owned scratch of
     /// `geometry.columnsSize` floats; a pointwise convolution (1x1, stride 1, no padding) uses
     /// `x` itself as the matrix and never touches `columns`. `bias` is `[cout]` or `nil`.
-    /// `y` is overwritten and must not alias `x`, `weights` or `columns`.
+    /// `y` is overwritten and must not alias `x`, `weights` or `columns`. `activation` is applied
+    /// last (a folded bias + activation); the gradients below are of the convolution alone.
+    /// Short patches (`smallPatchLimit`) multiply in `smallPatchProduct`, the rest in sgemm;
+    /// either way `columns` is left holding `im2col(x)` for `convolutionWeightGradient`.
     ///
     /// Gradients (see `convolutionInputGradient` and `convolutionWeightGradient`):
     /// `dx = col2im(dy * w^T)`, `dw = im2col(x)^T * dy`, `db = sum of dy over batch, outH, outW`.
     public static func convolution(
         _ x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        y: UnsafeMutablePointer<Float>, geometry: ConvolutionGeometry, columns: UnsafeMutablePointer<Float>
+        y: UnsafeMutablePointer<Float>, geometry: ConvolutionGeometry, columns: UnsafeMutablePointer<Float>,
+        activation: ActivationFunction = ActivationFunction(.linear)
     ) {
         let m = geometry.outputPixels, n = geometry.outChannels, k = geometry.patchSize
         if m == 0 || n == 0 { return }
@@ -23,6 +29,16 @@ extension Kernels {
         } else {
             im2col(x, into: columns, geometry: geometry)
             patches = UnsafePointer(columns)
+        }
+        if k <= smallPatchLimit {
+            smallPatchProduct(patches, weights, bias: bias, y, rows: m, patch: k, channels: n,
+                              activation: activation.kind, parameter: activation.parameter)
+            return
+        }
+        defer {
+            if activation.kind != .linear {
+                activate(activation.kind, parameter: activation.parameter, y, y, count: m * n)
+            }
         }
         if let bias {
             // Start from the bias and let the product add to it: sgemm reads C either way

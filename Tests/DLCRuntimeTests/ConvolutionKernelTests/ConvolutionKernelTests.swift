@@ -1,3 +1,4 @@
+import DLCGraph
 import DLCRuntime
 import Testing
 
@@ -18,7 +19,34 @@ struct ConvolutionKernelTests {
         convolutionGeometry(height: 6, width: 5, inChannels: 10, outChannels: 4, kernel: (3, 2), stride: (2, 2), same: true),
         convolutionGeometry(height: 5, width: 6, inChannels: 9, outChannels: 5, kernel: (2, 3), stride: (1, 2), same: false),
         convolutionGeometry(batch: 1, height: 3, width: 3, inChannels: 8, outChannels: 12, kernel: (5, 5), same: true),
+        // Short patches (smallPatchProduct): 16 channels a vector plus 5 one by one; 16 plus 8 over
+        // 27 rows (blocks of four and three single rows); a patch of exactly smallPatchLimit.
+        convolutionGeometry(height: 5, width: 5, inChannels: 1, outChannels: 21, kernel: (3, 3), same: true),
+        convolutionGeometry(batch: 3, height: 3, width: 3, inChannels: 3, outChannels: 24, kernel: (3, 3), same: true),
+        convolutionGeometry(height: 4, width: 4, inChannels: 8, outChannels: 9, kernel: (2, 2), same: false),
     ]
+
+    @Test("a folded activation equals the activation of the convolution, short and long patches",
+          arguments: [geometries[1], geometries[8], geometries[12], geometries[13]])
+    func foldedActivation(geometry g: ConvolutionGeometry) {
+        let x = FloatBuffer(randomValues(g.inputSize, seed: 14))
+        let w = FloatBuffer(randomValues(g.weightsSize, seed: 15))
+        let bias = FloatBuffer(randomValues(g.outChannels, seed: 16))
+        let plain = runConvolution(x.values, w.values, bias.values, g)
+        for kind in [ActivationKind.relu, .tanh] {
+            let y = FloatBuffer(count: g.outputSize, value: .nan)
+            let columns = FloatBuffer(count: g.columnsSize, value: .nan)
+            Kernels.convolution(x.constant, weights: w.constant, bias: bias.constant, y: y.pointer, geometry: g,
+                                columns: columns.pointer, activation: ActivationFunction(kind))
+            let expected = FloatBuffer(plain)
+            Kernels.activate(kind, parameter: 0, expected.constant, expected.pointer, count: g.outputSize)
+            expectClose(y.values, expected.values.map(Double.init), relative: 1e-6, absolute: 1e-6, "\(kind)")
+            // The columns hold im2col(x) afterwards, whichever product ran.
+            let patches = FloatBuffer(count: g.columnsSize, value: .nan)
+            Kernels.im2col(x.constant, into: patches.pointer, geometry: g)
+            #expect(columns.values == patches.values)
+        }
+    }
 
     @Test("same padding follows TensorFlow: out = ceil(in / stride), extra padding at the bottom")
     func samePaddingGeometry() {
