@@ -46,23 +46,8 @@ extension Kernels {
         _ patches: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ y: UnsafeMutablePointer<Float>, rows: Int, patch k: Int, channels n: Int
     ) {
-        var f = 0
-        while f + 16 <= n {
-            if rows == 4 {
-                channelBlock(patches, w, bias: bias, y, lanes: SIMD16<Float>.self, rows4: true, patch: k, channels: n, first: f)
-            } else {
-                channelBlock(patches, w, bias: bias, y, lanes: SIMD16<Float>.self, rows4: false, patch: k, channels: n, first: f)
-            }
-            f += 16
-        }
-        while f + 8 <= n {
-            if rows == 4 {
-                channelBlock(patches, w, bias: bias, y, lanes: SIMD8<Float>.self, rows4: true, patch: k, channels: n, first: f)
-            } else {
-                channelBlock(patches, w, bias: bias, y, lanes: SIMD8<Float>.self, rows4: false, patch: k, channels: n, first: f)
-            }
-            f += 8
-        }
+        var f = channelBlocks(patches, w, bias: bias, y, lanes: SIMD16<Float>.self, rows: rows, patch: k, channels: n, from: 0)
+        f = channelBlocks(patches, w, bias: bias, y, lanes: SIMD8<Float>.self, rows: rows, patch: k, channels: n, from: f)
         while f < n {
             for row in 0..<rows {
                 let patch = patches + row * k
@@ -72,6 +57,21 @@ extension Kernels {
             }
             f += 1
         }
+    }
+
+    /// Output channels from `first` on, `V.scalarCount` at a time while a whole vector fits;
+    /// returns the first channel left.
+    @inline(__always)
+    private static func channelBlocks<V: SIMD>(
+        _ patches: UnsafePointer<Float>, _ w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        _ y: UnsafeMutablePointer<Float>, lanes: V.Type, rows: Int, patch k: Int, channels n: Int, from first: Int
+    ) -> Int where V.Scalar == Float {
+        var f = first
+        while f + V.scalarCount <= n {
+            channelBlock(patches, w, bias: bias, y, lanes: V.self, rows4: rows == 4, patch: k, channels: n, first: f)
+            f += V.scalarCount
+        }
+        return f
     }
 
     /// Output channels `first..<first + V.scalarCount` of one or four rows.
