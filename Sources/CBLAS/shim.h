@@ -1,9 +1,11 @@
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__) || defined(__i386__) || defined(__linux__)
 #include <dlfcn.h>
 #include <stdio.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #endif
 
@@ -52,10 +54,12 @@ static inline int dlc_upgrade_openblas_core(void) {
 
 /// OpenBLAS's idle worker threads spin (calling sched_yield) for 2^28 cycles, about 0.1 s, after
 /// each threaded call before they sleep. While dlc runs its own work on both cores (a batch's
-/// convolution halves), a spinning worker takes CPU time from them. Unless the user set
+/// convolution parts), a spinning worker takes CPU time from them. Unless the user set
 /// OPENBLAS_THREAD_TIMEOUT, lower it to 2^log2Cycles: OpenBLAS reads the variable when it
-/// starts its threads, so set it, re-read the environment and stop the threads; the next threaded
-/// call starts them again with the new timeout. Returns 1 when it changed the timeout.
+/// starts its threads, so set it, re-read the environment and stop the threads; the next
+/// openblas_set_num_threads (or threaded call) starts them again with the new timeout. Only at
+/// process start: stopping the threads while another thread is in a BLAS call could hang it.
+/// Returns 1 when it changed the timeout.
 static inline int dlc_set_openblas_thread_timeout(int log2Cycles) {
 #if defined(__linux__)
     if (getenv("OPENBLAS_THREAD_TIMEOUT") != NULL) return 0;

@@ -4,7 +4,7 @@ import DLCGraph
 import DLCRuntime
 import Testing
 
-/// With two threads the executor runs each half of a batch's convolution on its own core
+/// With several threads the executor runs a part of a batch's convolution on each core
 /// (forward, input gradient and weight gradient); the results must match one thread's and repeat
 /// exactly, and a convolution folded into its bias + activation must never write over its input.
 struct ParallelConvolutionTests {
@@ -24,8 +24,8 @@ struct ParallelConvolutionTests {
         executor.graph.outputs.map { Array(UnsafeBufferPointer(start: executor.pointer($0), count: executor.graph.nodes[$0].elementCount)) }
     }
 
-    /// An odd batch (halves of 4 and 5 images), stride 2 with valid padding and a non-square
-    /// kernel: 6.5M and 5.6M multiply-adds, both split.
+    /// An odd batch (parts of 4 and 5 images on two threads, 3 each on three), stride 2 with
+    /// valid padding and a non-square kernel: 6.5M and 3.7M multiply-adds, both split.
     static func oddModel() throws -> CheckedModel {
         try checkedModel(input: "[20, 21, 6]",
                          layers: ["conv2d: {filters: 32, kernel: 3, padding: same, activation: relu}",
@@ -34,11 +34,11 @@ struct ParallelConvolutionTests {
                          loss: "cross_entropy", batchSize: 9)
     }
 
-    @Test(arguments: [16, 9])
-    func twoThreadsMatchOneAndRepeatBitForBit(batch: Int) throws {
+    @Test("a part per thread matches one thread and repeats bit for bit", arguments: [(16, 2), (9, 2), (9, 3), (16, 4)])
+    func partsMatchOneThreadAndRepeat(batch: Int, threads: Int) throws {
         let (graph, plan) = try Compiler.trainingPlan(batch == 16 ? try Self.model() : try Self.oddModel(), batchSize: batch)
         let single = makeExecutor(graph, plan: plan, classes: 3, threads: 1)
-        let split = makeExecutor(graph, plan: plan, classes: 3, threads: 2)
+        let split = makeExecutor(graph, plan: plan, classes: 3, threads: threads)
         single.run()
         split.run()
         let expected = Self.results(single), first = Self.results(split)

@@ -22,11 +22,20 @@ public enum BLASSetup {
     private static let shortTimeout: Bool = dlc_set_openblas_thread_timeout(threadTimeoutLog2Cycles) == 1
 
     /// Picks the CPU's kernels when OpenBLAS fell back to generic ones (it does not know every
-    /// newer CPU), and sets the thread count (of BLAS and of the runtime's own split work); call before the first BLAS call.
+    /// newer CPU), and sets the thread count (of BLAS and of the runtime's own split work). The
+    /// first call swaps OpenBLAS's kernel table: make it before other threads call BLAS.
     public static func configure(threads: Int) {
         _ = upgrade
-        _ = shortTimeout
         Kernels.setThreadCount(threads)
         Parallel.defaultThreadCount = max(1, threads)
+    }
+
+    /// `configure`, and OpenBLAS's shorter idle-thread timeout (`threadTimeoutLog2Cycles`), for a
+    /// command-line process at start-up: restarting OpenBLAS's threads while another thread is
+    /// inside a threaded BLAS call could hang it, so nothing else may be using BLAS yet.
+    public static func configureProcess(threads: Int) {
+        _ = upgrade
+        _ = shortTimeout
+        configure(threads: threads)
     }
 }

@@ -8,11 +8,13 @@ public final class Executor: @unchecked Sendable {
     public let graph: Graph
     public let plan: BufferPlan
     public let parameters: ParameterStore
-    /// Threads for the work the runtime splits itself (a batch's convolution halves, large
-    /// elementwise ops); BLAS's own count is set by `BLASSetup.configure`. 1 splits nothing.
+    /// Threads for the work the runtime splits itself (a part of a batch's convolution per
+    /// thread, large elementwise ops in halves); BLAS's own count is set by `BLASSetup.configure`
+    /// (a split convolution sets it to 1 and restores it). 1 splits nothing.
     public let threads: Int
     private let arena: UnsafeMutableBufferPointer<Float>
-    /// The second half's sums of a bias or convolution weight gradient split over two threads.
+    /// The second half's sums of a bias gradient split over two threads, or the later parts'
+    /// sums of a convolution weight gradient split over the batch.
     private var partialSums: UnsafeMutableBufferPointer<Float>
     private var instructions: [Instruction] = []
     private var dropoutGenerator: SeededRandom
@@ -37,7 +39,7 @@ public final class Executor: @unchecked Sendable {
         instructions = InstructionBuilder(executor: self).build()
         let partialSize = instructions.reduce(partialSums.count) { size, instruction in
             guard case .conv2dWeightGradient(_, _, _, let geometry, _, _) = instruction.kind else { return size }
-            return max(size, geometry.weightsSize)
+            return max(size, (Parallel.convolutionPartCount(geometry, threads: self.threads) - 1) * geometry.weightsSize)
         }
         if partialSize > partialSums.count {
             partialSums.deallocate()
@@ -203,23 +205,23 @@ public final class Executor: @unchecked Sendable {
             }
         case .softmaxGradient(let y, let dy, let dx, let rows, let columns):
             Kernels.softmaxBackward(y: y, dy: dy, dx: dx, rows: rows, columns: columns, accumulate: false)
-        // Convolutions split the batch in two (see `Parallel.convolutionHalves`): a half's rows of
-        // the im2col matrix, output and input gradient are its own; its weight gradient is a
-        // partial sum, the second half's kept in `partialSums` and added after.
+        // Convolutions split the batch into a part per thread (see `Parallel.convolutionParts`): a
+        // part's rows of the im2col matrix, output and input gradient are its own; its weight
+        // gradient is a partial sum, the later parts' kept in `partialSums` and added in order after.
         case .conv2d(let x, let w, let y, let geometry, let columns):
-            _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in
+            Parallel.convolutionParts(geometry, threads: threads) { _, start, n in
                 let part = geometry.images(n)
                 Kernels.convolution(x + start * part.image, weights: w, bias: nil, y: y + start * part.output,
                                     geometry: part.geometry, columns: columns + start * geometry.columnsPerImage)
             }
         case .conv2dBiasActivation(let x, let w, let bias, let y, let f, let geometry, let columns):
-            _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in
+            Parallel.convolutionParts(geometry, threads: threads) { _, start, n in
                 let part = geometry.images(n)
                 Kernels.convolution(x + start * part.image, weights: w, bias: bias, y: y + start * part.output,
                                     geometry: part.geometry, columns: columns + start * geometry.columnsPerImage, activation: f)
             }
         case .conv2dInputGradient(let dy, let w, let dx, let geometry, let columns):
-            _ = Parallel.convolutionHalves(geometry, threads: threads) { _, start, n in
+            Parallel.convolutionParts(geometry, threads: threads) { _, start, n in
                 let part = geometry.images(n)
                 Kernels.convolutionInputGradient(dy: dy + start * part.output, weights: w, dx: dx + start * part.image,
                                                  geometry: part.geometry, columns: columns + start * geometry.columnsPerImage)
@@ -227,14 +229,16 @@ public final class Executor: @unchecked Sendable {
         case .conv2dWeightGradient(let x, let dy, let dw, let geometry, let columns, let columnsHoldInput):
             let weights = geometry.weightsSize
             let partial = partialSums.baseAddress!
-            let split = Parallel.convolutionHalves(geometry, threads: threads) { part, start, n in
+            Parallel.convolutionParts(geometry, threads: threads) { part, start, n in
                 let images = geometry.images(n)
                 Kernels.convolutionWeightGradient(x: x + start * images.image, dy: dy + start * images.output,
-                                                  dWeights: part == 0 ? dw : partial, dBias: nil, geometry: images.geometry,
-                                                  columns: columns + start * geometry.columnsPerImage,
+                                                  dWeights: part == 0 ? dw : partial + (part - 1) * weights, dBias: nil,
+                                                  geometry: images.geometry, columns: columns + start * geometry.columnsPerImage,
                                                   columnsHoldInput: columnsHoldInput)
             }
-            if split { Kernels.add(dw, partial, into: dw, count: weights) }
+            for part in 1..<Parallel.convolutionPartCount(geometry, threads: threads) {
+                Kernels.add(dw, partial + (part - 1) * weights, into: dw, count: weights)
+            }
         // Pooling splits the batch in two; a half's winners are indices into that half's input, and
         // the backward pass splits the same way, so they line up.
         case .maxPool(let x, let y, let argmax, let geometry):

@@ -1,6 +1,6 @@
 import Dispatch
 
-/// Splits elementwise and per-image work of large tensors over two cores, and runs the halves
+/// Splits elementwise and per-image work of large tensors over two cores, and runs the parts
 /// of a batch's convolution side by side, each with its own single-threaded matrix products.
 enum Parallel {
     /// Work below this many floats stays on one thread (the handoff costs a few microseconds).
@@ -21,50 +21,61 @@ enum Parallel {
             body(0, total)
             return
         }
-        split(total, body)
-    }
-
-    /// Runs `body(part, start, count)` over the batch of a convolution in two halves at once, the
-    /// first `batch / 2` images as part 0 and the rest as part 1, with OpenBLAS on one thread per
-    /// call, so each core multiplies its own half's matrices, then BLAS goes back to `threads`.
-    /// Small convolutions, single images and a one-thread run stay whole: `body(0, 0, batch)` on
-    /// the calling thread. Returns whether it split.
-    ///
-    /// The split depends only on the geometry, so a step computes the same bits every time.
-    /// The halves must not write what the other reads: an output that shares memory with the
-    /// input would be overwritten by one half while the other still reads it (the planner keeps
-    /// a folded convolution's input alive for this). Concurrent OpenBLAS calls at one thread each
-    /// are safe: every call takes its own buffers from OpenBLAS's locked pool.
-    static func convolutionHalves(_ geometry: ConvolutionGeometry, threads: Int, _ body: (Int, Int, Int) -> Void) -> Bool {
-        let work = geometry.outputPixels * geometry.patchSize * geometry.outChannels
-        guard geometry.batch >= 2, work >= convolutionThreshold, threads >= 2 else {
-            body(0, 0, geometry.batch)
-            return false
-        }
-        Kernels.setThreadCount(1)
-        defer { Kernels.setThreadCount(threads) }
-        let half = geometry.batch / 2
-        split(2) { part, _ in
-            part == 0 ? body(0, 0, half) : body(1, half, geometry.batch - half)
-        }
-        return true
-    }
-
-    /// `body(0, half)` and `body(half, total - half)` on two threads.
-    private static func split(_ total: Int, _ body: (Int, Int) -> Void) {
         let half = total / 2
+        run(parts: 2) { part in part == 0 ? body(0, half) : body(half, total - half) }
+    }
+
+    /// How many parts `convolutionParts` splits a convolution into: one per thread (at most one
+    /// per image), or 1 when it is too small to pay for the handoff.
+    static func convolutionPartCount(_ geometry: ConvolutionGeometry, threads: Int) -> Int {
+        let work = geometry.outputPixels * geometry.patchSize * geometry.outChannels
+        return work >= convolutionThreshold ? max(1, min(threads, geometry.batch)) : 1
+    }
+
+    /// Runs `body(part, start, count)` over the images of a convolution's batch in
+    /// `convolutionPartCount` parts at once: part `p` gets images `p * batch / parts` up to the
+    /// next part's start. OpenBLAS runs one thread per call meanwhile, so each core multiplies its
+    /// own part's matrices; its thread count is restored after. One part runs as
+    /// `body(0, 0, batch)` on the calling thread with BLAS threaded as configured.
+    ///
+    /// The parts depend only on the geometry and `threads`, so a step computes the same bits
+    /// every time. The parts must not write what another reads: an output that shares memory
+    /// with the input would be overwritten by one part while another still reads it (the planner
+    /// keeps a folded convolution's input alive for this). Concurrent OpenBLAS calls at one thread
+    /// each are safe: every call takes its own buffers from OpenBLAS's locked pool.
+    static func convolutionParts(_ geometry: ConvolutionGeometry, threads: Int, _ body: (Int, Int, Int) -> Void) {
+        let parts = convolutionPartCount(geometry, threads: threads)
+        guard parts > 1 else {
+            body(0, 0, geometry.batch)
+            return
+        }
+        let blasThreads = Kernels.threadCount
+        Kernels.setThreadCount(1)
+        defer { Kernels.setThreadCount(blasThreads) }
+        let batch = geometry.batch
+        run(parts: parts) { part in
+            let start = part * batch / parts, end = (part + 1) * batch / parts
+            body(part, start, end - start)
+        }
+    }
+
+    /// `body(part)` for each of `parts` on as many threads, each with denormals flushed as on the
+    /// thread that trains (a pool thread may not have it, and its results would then depend on
+    /// which thread ran which part).
+    static func run(parts: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
-            let work = UncheckedRange(run: body)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                part == 0 ? work.run(0, half) : work.run(half, total - half)
+            let work = UncheckedPart(run: body)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                FloatingPointMode.flushDenormals()
+                work.run(part)
             }
         }
     }
 }
 
-/// A closure over disjoint parts of buffers, shared by two threads.
-private struct UncheckedRange: @unchecked Sendable {
-    let run: (Int, Int) -> Void
+/// A closure over disjoint parts of buffers, shared by several threads.
+private struct UncheckedPart: @unchecked Sendable {
+    let run: (Int) -> Void
 }
 
 extension ConvolutionGeometry {
@@ -75,6 +86,7 @@ extension ConvolutionGeometry {
         return (part, inHeight * inWidth * inChannels, outHeight * outWidth * outChannels)
     }
 
-    /// Floats of one image's rows of the im2col matrix, `outHeight * outWidth * patchSize`.
+    /// Floats of one image's rows of the im2col matrix, `outHeight * outWidth * patchSize`; 0 for
+    /// a pointwise convolution, which has none.
     var columnsPerImage: Int { isPointwise ? 0 : outHeight * outWidth * patchSize }
 }

@@ -141,6 +141,9 @@ extension Kernels {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
+    /// How many threads OpenBLAS uses now (`openblas_get_num_threads`).
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
     /// Adds a bias to every row: `x[rows, columns] += bias[columns]` broadcast over rows.
     ///
     /// Gradient: `d(x + b)/db = 1` per row, so `db = sumRows(dy)`; `dx = dy`.

@@ -1,4 +1,3 @@
-import Dispatch
 import DLCGraph
 
 /// Holds the optimizer state (momentum / moment buffers) for a fixed list of parameter tensors, allocated once.
@@ -131,15 +130,9 @@ public final class Optimizer {
             return
         }
         let half = (count / 2 + 15) / 16 * 16
-        withoutActuallyEscaping(body) { body in
-            // The halves touch disjoint elements, so running them at once is safe.
-            let work = UncheckedWork(run: body)
-            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                part == 0 ? work.run(0, half) : work.run(half, count - half)
-            }
-        }
+        // The halves touch disjoint elements, so running them at once is safe.
+        Parallel.run(parts: 2) { part in part == 0 ? body(0, half) : body(half, count - half) }
     }
-
 
     /// The state tensors by name suffix, for checkpoints (e.g. "momentum", "exp_avg", "exp_avg_sq", "square_avg", "grad_avg"), per parameter index.
     ///
@@ -153,7 +146,3 @@ public final class Optimizer {
     }
 }
 
-/// A closure over disjoint slices of buffers, shared by the two optimizer threads.
-private struct UncheckedWork: @unchecked Sendable {
-    let run: (Int, Int) -> Void
-}

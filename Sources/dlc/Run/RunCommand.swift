@@ -109,6 +109,6 @@ enum Threads {
     static func configure(_ requested: Int?) {
         let environment = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
         let count = max(1, requested ?? environment ?? ProcessInfo.processInfo.activeProcessorCount)
-        BLASSetup.configure(threads: count)
+        BLASSetup.configureProcess(threads: count)
     }
 }
