@@ -34,9 +34,21 @@ struct ParallelConvolutionTests {
                          loss: "cross_entropy", batchSize: 9)
     }
 
-    @Test("a part per thread matches one thread and repeats bit for bit", arguments: [(16, 2), (9, 2), (9, 3), (16, 4)])
-    func partsMatchOneThreadAndRepeat(batch: Int, threads: Int) throws {
-        let (graph, plan) = try Compiler.trainingPlan(batch == 16 ? try Self.model() : try Self.oddModel(), batchSize: batch)
+    /// Outputs of 17 x 32 x 32 x 32 floats (557k): the bias gradient's column sums and the pooling
+    /// split into up to 4 parts as well (at least 131k floats a part).
+    static func largeModel() throws -> CheckedModel {
+        try checkedModel(input: "[32, 32, 4]",
+                         layers: ["conv2d: {filters: 32, kernel: 3, padding: same, activation: relu}",
+                                  "maxpool2d: {size: 2}", "conv2d: {filters: 8, kernel: 3, padding: same}",
+                                  "avgpool2d: {size: 4}", "flatten", "dense: {units: 3}"],
+                         loss: "cross_entropy", batchSize: 17)
+    }
+
+    @Test("a part per thread matches one thread and repeats bit for bit",
+          arguments: [("small", 16, 2), ("odd", 9, 2), ("odd", 9, 3), ("small", 16, 4), ("large", 17, 4), ("large", 17, 3)])
+    func partsMatchOneThreadAndRepeat(model: String, batch: Int, threads: Int) throws {
+        let checked = try model == "small" ? Self.model() : model == "odd" ? Self.oddModel() : Self.largeModel()
+        let (graph, plan) = try Compiler.trainingPlan(checked, batchSize: batch)
         let single = makeExecutor(graph, plan: plan, classes: 3, threads: 1)
         let split = makeExecutor(graph, plan: plan, classes: 3, threads: threads)
         single.run()

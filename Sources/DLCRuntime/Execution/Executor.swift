@@ -9,12 +9,12 @@ public final class Executor: @unchecked Sendable {
     public let plan: BufferPlan
     public let parameters: ParameterStore
     /// Threads for the work the runtime splits itself (a part of a batch's convolution per
-    /// thread, large elementwise ops in halves); BLAS's own count is set by `BLASSetup.configure`
+    /// thread, large elementwise and pooling ops likewise); BLAS's own count is set by `BLASSetup.configure`
     /// (a split convolution sets it to 1 and restores it). 1 splits nothing.
     public let threads: Int
     private let arena: UnsafeMutableBufferPointer<Float>
-    /// The second half's sums of a bias gradient split over two threads, or the later parts'
-    /// sums of a convolution weight gradient split over the batch.
+    /// The later parts' sums of a bias gradient or of a convolution weight gradient split over
+    /// the batch (the first part's go straight into the gradient).
     private var partialSums: UnsafeMutableBufferPointer<Float>
     private var instructions: [Instruction] = []
     private var dropoutGenerator: SeededRandom
@@ -164,11 +164,11 @@ public final class Executor: @unchecked Sendable {
             if x != y { Kernels.copy(x, into: y, count: rows * columns) }
             Kernels.addBias(y, bias, rows: rows, columns: columns)
         case .activation(let f, let x, let y, let count):
-            Parallel.halves(count, floats: count, threads: threads) { start, n in
+            Parallel.parts(count, floats: count, threads: threads) { start, n in
                 Kernels.activate(f.kind, parameter: f.parameter, x + start, y + start, count: n)
             }
         case .biasActivation(let f, let x, let bias, let y, let rows, let columns):
-            Parallel.halves(rows, floats: rows * columns, threads: threads) { start, n in
+            Parallel.parts(rows, floats: rows * columns, threads: threads) { start, n in
                 Kernels.biasActivate(f.kind, parameter: f.parameter, x + start * columns, bias: bias, y + start * columns,
                                      rows: n, columns: columns)
             }
@@ -187,19 +187,21 @@ public final class Executor: @unchecked Sendable {
             _ = LossKernel.run(kind, prediction: prediction, target: target, rows: rows, columns: columns,
                                gradient: gradient, scratch: scratch)
         case .sumToLastAxis(let dy, let db, let rows, let columns):
-            if threads >= 2, rows * columns >= Parallel.threshold, columns <= partialSums.count {
-                // Two half sums at once, the second into a buffer kept for this, then added.
-                let half = rows / 2, partial = partialSums.baseAddress!
-                Parallel.halves(2, floats: rows * columns, threads: threads) { part, _ in
-                    part == 0 ? Kernels.sumRows(dy, into: db, rows: half, columns: columns, accumulate: false)
-                              : Kernels.sumRows(dy + half * columns, into: partial, rows: rows - half, columns: columns, accumulate: false)
+            // A part's column sums go into `db` (the first) or a buffer kept for this, then add up in order.
+            let parts = min(Parallel.partCount(rows, floats: rows * columns, threads: threads), partialSums.count / max(columns, 1) + 1)
+            if parts > 1 {
+                let partial = partialSums.baseAddress!
+                Parallel.run(parts: parts) { part in
+                    let start = part * rows / parts, end = (part + 1) * rows / parts
+                    Kernels.sumRows(dy + start * columns, into: part == 0 ? db : partial + (part - 1) * columns,
+                                    rows: end - start, columns: columns, accumulate: false)
                 }
-                Kernels.add(db, partial, into: db, count: columns)
+                for part in 1..<parts { Kernels.add(db, partial + (part - 1) * columns, into: db, count: columns) }
             } else {
                 Kernels.sumRows(dy, into: db, rows: rows, columns: columns, accumulate: false)
             }
         case .activationGradient(let f, let x, let y, let dy, let dx, let count):
-            Parallel.halves(count, floats: count, threads: threads) { start, n in
+            Parallel.parts(count, floats: count, threads: threads) { start, n in
                 Kernels.activateBackward(f.kind, parameter: f.parameter, x: x + start, y: y + start, dy: dy + start, dx: dx + start,
                                          count: n, accumulate: false)
             }
@@ -239,16 +241,16 @@ public final class Executor: @unchecked Sendable {
             for part in 1..<Parallel.convolutionPartCount(geometry, threads: threads) {
                 Kernels.add(dw, partial + (part - 1) * weights, into: dw, count: weights)
             }
-        // Pooling splits the batch in two; a half's winners are indices into that half's input, and
-        // the backward pass splits the same way, so they line up.
+        // Pooling splits the batch into parts; a part's winners are indices into that part's input,
+        // and the backward pass splits the same way, so they line up.
         case .maxPool(let x, let y, let argmax, let geometry):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
+            Parallel.parts(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 Kernels.maxPool(x + start * part.image, y: y + start * part.output, argmax: argmax + start * part.output,
                                 geometry: part.geometry)
             }
         case .maxPoolGradient(let dy, let argmax, let dx, let geometry, let pooled):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
+            Parallel.parts(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 let (o, i) = (start * part.output, start * part.image)
                 if let pooled {
@@ -258,12 +260,12 @@ public final class Executor: @unchecked Sendable {
                 }
             }
         case .averagePool(let x, let y, let geometry):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
+            Parallel.parts(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 Kernels.averagePool(x + start * part.image, y: y + start * part.output, geometry: part.geometry)
             }
         case .averagePoolGradient(let dy, let dx, let geometry):
-            Parallel.halves(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
+            Parallel.parts(geometry.batch, floats: geometry.inputSize, threads: threads) { start, n in
                 let part = geometry.images(n)
                 Kernels.averagePoolBackward(dy: dy + start * part.output, dx: dx + start * part.image, geometry: part.geometry)
             }

@@ -1,7 +1,7 @@
 import Dispatch
 
-/// Splits elementwise and per-image work of large tensors over two cores, and runs the parts
-/// of a batch's convolution side by side, each with its own single-threaded matrix products.
+/// Splits elementwise and per-image work of large tensors over the cores, and runs the parts of
+/// a batch's convolution side by side, each with its own single-threaded matrix products.
 enum Parallel {
     /// Work below this many floats stays on one thread (the handoff costs a few microseconds).
     static let threshold = 1 << 17
@@ -13,16 +13,26 @@ enum Parallel {
     /// training by `BLASSetup.configure`; with 1, nothing is split.
     nonisolated(unsafe) static var defaultThreadCount = 2
 
-    /// Runs `body(start, count)` over `0..<total` items in two halves at once when `floats` is large
-    /// and `threads` allows. Both halves always split the same way for the same arguments.
+    /// How many parts `parts` splits `total` items of `floats` floats into: one per thread, at
+    /// most one per item, and at least `threshold` floats each.
+    static func partCount(_ total: Int, floats: Int, threads: Int) -> Int {
+        max(1, min(threads, total, floats / threshold))
+    }
+
+    /// Runs `body(start, count)` over `0..<total` items in `partCount` parts at once (part `p`
+    /// starts at item `p * total / parts`), or as `body(0, total)` when that is 1. The parts
+    /// depend only on the arguments, so the same call always splits the same way.
     @inline(__always)
-    static func halves(_ total: Int, floats: Int, threads: Int, _ body: (Int, Int) -> Void) {
-        guard total >= 2, floats >= threshold, threads >= 2 else {
+    static func parts(_ total: Int, floats: Int, threads: Int, _ body: (Int, Int) -> Void) {
+        let parts = partCount(total, floats: floats, threads: threads)
+        guard parts > 1 else {
             body(0, total)
             return
         }
-        let half = total / 2
-        run(parts: 2) { part in part == 0 ? body(0, half) : body(half, total - half) }
+        run(parts: parts) { part in
+            let start = part * total / parts
+            body(start, (part + 1) * total / parts - start)
+        }
     }
 
     /// How many parts `convolutionParts` splits a convolution into: one per thread (at most one
