@@ -12,12 +12,17 @@ public enum BLASSetup {
         return dlc_upgrade_openblas_core() == 1
     }()
 
-    /// OpenBLAS's idle threads spin for 2^20 cycles (about 0.4 ms) before they sleep, not 2^28
-    /// (0.1 s), so they leave the cores to the runtime's own split work soon after a product.
-    /// Measured on this repository's 2-core machine: the MNIST CNN trains 1.2-1.4x faster
-    /// (4,100-4,500 to 5,500-5,900 samples/s) and the MNIST MLP's speed is unchanged within noise,
-    /// while 2^4-2^10 cost the MLP 15% in waking the threads. `OPENBLAS_THREAD_TIMEOUT` overrides it.
+    /// With up to `shortTimeoutThreadLimit` threads, OpenBLAS's idle threads spin for 2^20 cycles
+    /// (about 0.4 ms) before they sleep, not 2^28 (0.1 s), so they leave the cores to the
+    /// runtime's own split work soon after a product. Measured (median of 3-5 rounds, `dlc bench`):
+    /// - this repository's 2-core machine: the MNIST CNN trains 1.2-1.4x faster (4,100-4,500 to
+    ///   5,400-5,900 samples/s); the MNIST MLP is unchanged within noise. 2^4-2^10 cost the MLP 15%.
+    /// - a shared 16-core Xeon (one run each): at 4 threads the CNN gained 17% (3,811 to 4,456); at
+    ///   8 and 16 threads waking that many sleeping threads for each dense product cost more
+    ///   (its first dense layer 0.5-0.7 ms became 6-7 ms; the MLP lost 26% at 16 threads).
+    /// `OPENBLAS_THREAD_TIMEOUT` overrides it.
     static let threadTimeoutLog2Cycles: Int32 = 20
+    static let shortTimeoutThreadLimit = 4
 
     private static let shortTimeout: Bool = dlc_set_openblas_thread_timeout(threadTimeoutLog2Cycles) == 1
 
@@ -30,12 +35,13 @@ public enum BLASSetup {
         Parallel.defaultThreadCount = max(1, threads)
     }
 
-    /// `configure`, and OpenBLAS's shorter idle-thread timeout (`threadTimeoutLog2Cycles`), for a
-    /// command-line process at start-up: restarting OpenBLAS's threads while another thread is
-    /// inside a threaded BLAS call could hang it, so nothing else may be using BLAS yet.
+    /// `configure`, and with few threads OpenBLAS's shorter idle-thread timeout
+    /// (`threadTimeoutLog2Cycles`), for a command-line process at start-up: restarting OpenBLAS's
+    /// threads while another thread is inside a threaded BLAS call could hang it, so nothing else
+    /// may be using BLAS yet.
     public static func configureProcess(threads: Int) {
         _ = upgrade
-        _ = shortTimeout
+        if threads <= shortTimeoutThreadLimit { _ = shortTimeout }
         configure(threads: threads)
     }
 }
