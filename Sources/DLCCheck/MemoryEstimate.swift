@@ -2,7 +2,9 @@ import DLCSpec
 
 /// A rough estimate of what a training step holds in memory.
 public enum MemoryEstimate {
-    /// Weights, gradients and optimizer state, plus each layer's output and its gradient for one batch, in float32.
+    /// Weights, gradients and optimizer state, plus each layer's output and its gradient for one
+    /// batch and what convolution and pooling keep, in float32. The runtime's planner reuses the
+    /// buffers of values no longer needed, so its arena (`dlc bench`) is usually smaller.
     static func trainingBytes(_ model: CheckedModel) -> Int {
         let batch = model.spec.training?.batchSize.value ?? 32
         var slots = 0
@@ -13,14 +15,41 @@ public enum MemoryEstimate {
             case .rmsprop: slots = 1 + (optimizer.momentum > 0 ? 1 : 0) + (optimizer.centered ? 1 : 0)
             }
         }
-        var activations = ShapeArithmetic.elementCount(model.inputShape) ?? 0
-        for layer in model.layers {
-            activations = ShapeArithmetic.add(activations, ShapeArithmetic.elementCount(layer.outputShape) ?? 0) ?? .max
-        }
+        // Per example: every layer's output and its gradient, plus what the runtime keeps beside them.
+        let (activations, kept, scratch) = perExampleFloats(model)
+        let floats = ShapeArithmetic.add(ShapeArithmetic.add(ShapeArithmetic.multiply(activations, 2) ?? .max, kept) ?? .max, scratch) ?? .max
         let weights = ShapeArithmetic.multiply(model.parameterCount, 4, 2 + slots) ?? .max
         let state = ShapeArithmetic.multiply(model.stateCount, 4) ?? .max
-        let perBatch = ShapeArithmetic.multiply(activations, batch, 4, 2) ?? .max
+        let perBatch = ShapeArithmetic.multiply(floats, batch, 4) ?? .max
         return ShapeArithmetic.add(ShapeArithmetic.add(weights, state) ?? .max, perBatch) ?? .max
+    }
+
+    /// Floats per example: the layers' outputs (and the input); what convolution and pooling keep
+    /// for the backward pass (a convolution's im2col patches and its output twice, once more
+    /// where bias and activation fold in; max pooling's winners); and the one scratch region, as
+    /// large as the largest convolution's patches.
+    static func perExampleFloats(_ model: CheckedModel) -> (activations: Int, kept: Int, scratch: Int) {
+        var input = model.inputShape
+        var activations = ShapeArithmetic.elementCount(input) ?? .max
+        var kept = 0, scratch = 0
+        for layer in model.layers {
+            let output = ShapeArithmetic.elementCount(layer.outputShape) ?? .max
+            activations = ShapeArithmetic.add(activations, output) ?? .max
+            switch layer.spec.config {
+            case .conv2d(_, let window, _, _, _):
+                let pixels = layer.outputShape.count == 3 ? layer.outputShape[0] * layer.outputShape[1] : 0
+                let pointwise = window.size == Size2D(height: 1, width: 1) && window.stride == Size2D(height: 1, width: 1)
+                let patches = pointwise ? 0 : ShapeArithmetic.multiply(pixels, window.size.height, window.size.width, input.last ?? 1) ?? .max
+                kept = ShapeArithmetic.add(ShapeArithmetic.add(kept, patches) ?? .max, output) ?? .max
+                scratch = max(scratch, patches)
+            case .maxPool2D:
+                kept = ShapeArithmetic.add(kept, output) ?? .max
+            case .dense, .dropout, .activation, .flatten, .avgPool2D, .batchNorm, .reshape:
+                break
+            }
+            input = layer.outputShape
+        }
+        return (activations, kept, scratch)
     }
 
     /// `1.5 MiB`.

@@ -38,6 +38,7 @@ struct BenchCommand: ParsableCommand {
         let data = try session.loadData()
         let trainer = Trainer(program: program)
         let batch = min(program.configuration.batchSize, data.train.count)
+        try session.checkMemory(program, trainingBatch: batch, evaluationBatch: nil, dataBytes: data.bytes)
         let executor = trainer.trainingExecutor(batchSize: batch)
         let startup = Date().timeIntervalSince(start)
         var sampler = BatchSampler(count: data.train.count, batchSize: batch, shuffle: true, seed: program.configuration.seed)

@@ -42,6 +42,10 @@ struct EvalCommand: ParsableCommand {
             if let validation = loaded.validation { splits.append(("val", validation)) }
             if let test = loaded.test { splits.append(("test", test)) }
         }
+        let largest = splits.map(\.1.count).max() ?? 1
+        try session.checkMemory(trainer.program, trainingBatch: nil,
+                                evaluationBatch: min(Trainer.defaultEvaluationBatchSize, max(largest, 1)),
+                                dataBytes: splits.reduce(0) { $0 + $1.1.bytes })
         var results: [String: Double] = [:]
         for (name, dataset) in splits {
             let evaluation = trainer.evaluate(dataset)

@@ -48,6 +48,9 @@ struct PredictCommand: ParsableCommand {
             Console.error("error: `\(input)` has \(table.columns.count) feature columns, but the model's input holds \(width) values\n")
             throw ExitCode(1)
         }
+        try session.checkMemory(program, trainingBatch: nil,
+                                evaluationBatch: min(Trainer.defaultEvaluationBatchSize, max(table.rows, 1)),
+                                dataBytes: table.values.count * MemoryLayout<Float>.stride)
         var features = table.values
         features.withUnsafeMutableBufferPointer { normalizer.apply(to: $0.baseAddress!, count: table.rows) }
         let prediction = trainer.predict(features: features, count: table.rows)

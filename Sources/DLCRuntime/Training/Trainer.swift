@@ -14,7 +14,10 @@ public final class Trainer: @unchecked Sendable {
     private var evaluationExecutors: [Int: Executor] = [:]
     private var inferenceExecutors: [Int: Executor] = [:]
     /// The largest batch used to evaluate.
-    public var evaluationBatchSize = 256
+    public var evaluationBatchSize = Trainer.defaultEvaluationBatchSize
+
+    /// The batch size of evaluation and prediction plans unless set otherwise.
+    public static let defaultEvaluationBatchSize = 256
 
     public init(program: TrainingProgram) {
         self.program = program

@@ -121,6 +121,26 @@ struct LoadedData {
     var validation: Dataset?
     var test: Dataset?
     var normalizer: Normalizer
+
+    /// Bytes the loaded splits take.
+    var bytes: Int { [train, validation, test].compactMap { $0 }.reduce(0) { $0 + $1.bytes } }
+}
+
+extension Dataset {
+    /// Bytes of the features and labels or targets.
+    var bytes: Int { (features.count + labels.count + targets.count) * MemoryLayout<Float>.stride }
+}
+
+extension ModelSession {
+    /// Stops with an error at `batch_size` when the plans for these batch sizes need more memory
+    /// than the machine has (see `MemoryFit`); prints a warning when more than is free now.
+    func checkMemory(_ program: TrainingProgram, trainingBatch: Int?, evaluationBatch: Int?, dataBytes: Int) throws {
+        let fit = MemoryBudget.fit(program, trainingBatch: trainingBatch, evaluationBatch: evaluationBatch)
+        guard let diagnostic = fit.diagnostic(at: spec.training?.batchSize.range, dataBytes: dataBytes,
+                                              physical: MemoryBudget.physicalBytes, available: MemoryBudget.availableBytes) else { return }
+        if diagnostic.severity == .error { throw fail(diagnostic) }
+        Console.error(DiagnosticRenderer.text(diagnostic, in: result.file, color: Terminal.stderrIsTerminal))
+    }
 }
 
 /// Writes to the standard streams.

@@ -38,6 +38,9 @@ struct RunCommand: ParsableCommand {
             program.configuration.epochs = epochs
         }
         let data = try session.loadData()
+        let evaluationSize = [data.train.count, data.validation?.count ?? 0, data.test?.count ?? 0].max() ?? 1
+        try session.checkMemory(program, trainingBatch: min(program.configuration.batchSize, data.train.count),
+                                evaluationBatch: min(Trainer.defaultEvaluationBatchSize, evaluationSize), dataBytes: data.bytes)
         let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
         do { try outputs.prepare() } catch {
             Console.error("error: cannot create the run folder `\(outputs.directory)`: \(error.localizedDescription)\n")
