@@ -29,7 +29,10 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
-        let trainer = Trainer(program: try session.program())
+        let program = try session.program()
+        // Before the parameters are allocated; the data is not loaded yet.
+        try session.checkMemory(program, trainingBatch: nil, evaluationBatch: Trainer.defaultEvaluationBatchSize, dataBytes: 0)
+        let trainer = Trainer(program: program)
         let (normalizer, _) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var splits: [(String, Dataset)] = []
         if let data {
@@ -42,10 +45,6 @@ struct EvalCommand: ParsableCommand {
             if let validation = loaded.validation { splits.append(("val", validation)) }
             if let test = loaded.test { splits.append(("test", test)) }
         }
-        let largest = splits.map(\.1.count).max() ?? 1
-        try session.checkMemory(trainer.program, trainingBatch: nil,
-                                evaluationBatch: min(Trainer.defaultEvaluationBatchSize, max(largest, 1)),
-                                dataBytes: splits.reduce(0) { $0 + $1.1.bytes })
         var results: [String: Double] = [:]
         for (name, dataset) in splits {
             let evaluation = trainer.evaluate(dataset)

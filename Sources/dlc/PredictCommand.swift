@@ -29,6 +29,8 @@ struct PredictCommand: ParsableCommand {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
         let program = try session.program()
+        // Before the parameters are allocated; the input is read after the checkpoint.
+        try session.checkMemory(program, trainingBatch: nil, evaluationBatch: Trainer.defaultEvaluationBatchSize, dataBytes: 0)
         let trainer = Trainer(program: program)
         let (normalizer, classes) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var columns: [String]?
@@ -48,9 +50,6 @@ struct PredictCommand: ParsableCommand {
             Console.error("error: `\(input)` has \(table.columns.count) feature columns, but the model's input holds \(width) values\n")
             throw ExitCode(1)
         }
-        try session.checkMemory(program, trainingBatch: nil,
-                                evaluationBatch: min(Trainer.defaultEvaluationBatchSize, max(table.rows, 1)),
-                                dataBytes: table.values.count * MemoryLayout<Float>.stride)
         var features = table.values
         features.withUnsafeMutableBufferPointer { normalizer.apply(to: $0.baseAddress!, count: table.rows) }
         let prediction = trainer.predict(features: features, count: table.rows)
