@@ -42,10 +42,16 @@ public struct MemoryFit: Sendable {
         return nil
     }
 
-    /// The largest batch whose buffers fit in `free` bytes beside the parameters.
-    private func help(free: Int) -> String {
+    /// The largest batch whose buffers (about linear in the batch) fit in `free` bytes beside the
+    /// parameters; 0 when not even one example does.
+    public func largestBatch(free: Int) -> Int {
         let perExample = Double(arenaBytes) / Double(max(batchSize, 1))
-        let fits = perExample > 0 ? Int(max(0, (Double(free - parameterBytes) / perExample).rounded(.down))) : 0
+        guard perExample > 0 else { return free >= parameterBytes ? batchSize : 0 }
+        return Int(min(Double(Int.max / 2), max(0, (Double(free - parameterBytes) / perExample).rounded(.down))))
+    }
+
+    private func help(free: Int) -> String {
+        let fits = largestBatch(free: free)
         return fits >= 1 ? "lower `batch_size`: about \(min(fits, batchSize - 1)) fits"
                          : "the parameters and optimizer state alone do not fit: use fewer or smaller layers"
     }

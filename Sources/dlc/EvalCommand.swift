@@ -30,9 +30,10 @@ struct EvalCommand: ParsableCommand {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
         let program = try session.program()
-        // Before the parameters are allocated; the data is not loaded yet.
-        try session.checkMemory(program, trainingBatch: nil, evaluationBatch: Trainer.defaultEvaluationBatchSize, dataBytes: 0)
+        // Sized before the parameters are allocated.
+        let evaluationBatch = try session.evaluationBatchThatFits(program)
         let trainer = Trainer(program: program)
+        trainer.evaluationBatchSize = evaluationBatch
         let (normalizer, _) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var splits: [(String, Dataset)] = []
         if let data {

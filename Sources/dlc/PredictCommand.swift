@@ -29,9 +29,10 @@ struct PredictCommand: ParsableCommand {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
         let program = try session.program()
-        // Before the parameters are allocated; the input is read after the checkpoint.
-        try session.checkMemory(program, trainingBatch: nil, evaluationBatch: Trainer.defaultEvaluationBatchSize, dataBytes: 0)
+        // Sized before the parameters are allocated.
+        let evaluationBatch = try session.evaluationBatchThatFits(program)
         let trainer = Trainer(program: program)
+        trainer.evaluationBatchSize = evaluationBatch
         let (normalizer, classes) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var columns: [String]?
         if case .csv(_, let target, let features)? = session.spec.data?.train.map({ DataChecks.description(of: $0.value) }) {

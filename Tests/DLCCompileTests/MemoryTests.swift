@@ -56,6 +56,13 @@ struct MemoryTests {
         #expect(diagnostic.help == ["lower `batch_size`: about 300 fits"])
     }
 
+    @Test func largestBatchScalesTheBuffersDown() {
+        let fit = MemoryFit(arenaBytes: 256 * 1000, parameterBytes: 5000, batchSize: 256)
+        #expect(fit.largestBatch(free: 5000 + 43 * 1000 + 999) == 43)
+        #expect(fit.largestBatch(free: 5000 + 999) == 0)
+        #expect(fit.largestBatch(free: 4000) == 0)
+    }
+
     @Test func parametersThatCannotFitSayNoBatchWill() throws {
         let fit = MemoryFit(arenaBytes: 1000, parameterBytes: 5000, batchSize: 10)
         let diagnostic = try #require(fit.diagnostic(at: nil, dataBytes: 0, physical: 4000, available: nil))

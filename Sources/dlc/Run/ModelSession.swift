@@ -141,6 +141,25 @@ extension ModelSession {
         if diagnostic.severity == .error { throw fail(diagnostic) }
         Console.error(DiagnosticRenderer.text(diagnostic, in: result.file, color: Terminal.stderrIsTerminal))
     }
+
+    /// The batch size `eval` and `predict` run their plans at: the default, or the largest that
+    /// fits in the memory free now (with a note), or an error when not even one example fits.
+    func evaluationBatchThatFits(_ program: TrainingProgram) throws -> Int {
+        let batch = Trainer.defaultEvaluationBatchSize
+        let fit = MemoryBudget.fit(program, trainingBatch: nil, evaluationBatch: batch)
+        let physical = MemoryBudget.physicalBytes
+        let free = MemoryBudget.availableBytes.map { min(physical, $0) } ?? physical
+        if fit.totalBytes <= free { return batch }
+        let fits = fit.largestBatch(free: free)
+        guard fits >= 1 else {
+            throw fail(Diagnostic.error("memory", "the model needs \(MemoryEstimate.format(bytes: fit.parameterBytes)) for its "
+                                            + "parameters and \(MemoryEstimate.format(bytes: fit.arenaBytes / batch)) per example, "
+                                            + "more than the \(MemoryEstimate.format(bytes: free)) of memory free", at: nil,
+                                        help: ["use fewer or smaller layers, or a machine with more memory"]))
+        }
+        Console.error("note: evaluating in batches of \(fits) to fit in the \(MemoryEstimate.format(bytes: free)) of memory free\n")
+        return fits
+    }
 }
 
 /// Writes to the standard streams.
