@@ -16,6 +16,10 @@ public final class Executor: @unchecked Sendable {
     /// The later parts' sums of a bias gradient or of a convolution weight gradient split over
     /// the batch (the first part's go straight into the gradient).
     private var partialSums: UnsafeMutableBufferPointer<Float>
+    /// Floats in `partialSums` (batch norm's gradient coefficients use its first `3 * channels`).
+    var partialSumCount: Int { partialSums.count }
+    /// Each part's per-channel sums of a batch norm split over the rows (`2 * channels` doubles a part).
+    private(set) var channelSumBuffer: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
     private var instructions: [Instruction] = []
     private var dropoutGenerator: SeededRandom
     /// Seconds spent in each instruction since the last reset, when timing is on.
@@ -37,21 +41,40 @@ public final class Executor: @unchecked Sendable {
         dropoutGenerator = SeededRandom(seed: seed, stream: 77)
         instructionSeconds = []
         instructions = InstructionBuilder(executor: self).build()
-        let partialSize = instructions.reduce(partialSums.count) { size, instruction in
+        var partialSize = instructions.reduce(partialSums.count) { size, instruction in
             guard case .conv2dWeightGradient(_, _, _, let geometry, _, _) = instruction.kind else { return size }
             return max(size, (Parallel.convolutionPartCount(geometry, threads: self.threads) - 1) * geometry.weightsSize)
+        }
+        var statisticsSize = 0
+        for instruction in instructions {
+            let rows: Int, channels: Int
+            if case .batchNormTraining(_, _, _, _, _, _, _, let r, let c, _, _) = instruction.kind {
+                (rows, channels) = (r, c)
+            } else if case .batchNormGradient(_, _, _, _, _, let r, let c) = instruction.kind {
+                (rows, channels) = (r, c)
+            } else {
+                continue
+            }
+            let parts = Parallel.partCount(rows, floats: rows * channels, threads: self.threads)
+            if parts > 1 {
+                partialSize = max(partialSize, 3 * channels)
+                statisticsSize = max(statisticsSize, parts * 2 * channels)
+            }
         }
         if partialSize > partialSums.count {
             partialSums.deallocate()
             partialSums = .allocate(capacity: partialSize)
             partialSums.initialize(repeating: 0)
         }
+        channelSumBuffer = .allocate(capacity: max(statisticsSize, 1))
+        channelSumBuffer.initialize(repeating: 0)
         instructionSeconds = Array(repeating: 0, count: instructions.count)
     }
 
     deinit {
         arena.deallocate()
         partialSums.deallocate()
+        channelSumBuffer.deallocate()
     }
 
     /// Restarts the dropout masks' random stream (tests use it to repeat a step exactly).
@@ -269,19 +292,71 @@ public final class Executor: @unchecked Sendable {
                 let part = geometry.images(n)
                 Kernels.averagePoolBackward(dy: dy + start * part.output, dx: dx + start * part.image, geometry: part.geometry)
             }
+        // Batch norm splits its rows into parts: each part's per-channel sums (the same shift for
+        // all) add up in order, the statistics or gradient coefficients follow on this thread, and
+        // the elementwise pass splits again.
         case .batchNormTraining(let x, let y, let gamma, let beta, let mean, let variance, let saved, let rows, let channels,
                                 let momentum, let epsilon):
-            Kernels.batchNormTraining(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
-                                      savedMean: saved, savedInverseStd: saved + channels, rows: rows, channels: channels,
-                                      momentum: momentum, epsilon: epsilon)
+            let sums = channelSums(x, dy: nil, shift: x, rows: rows, channels: channels)
+            guard let sums else {
+                Kernels.batchNormTraining(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
+                                          savedMean: saved, savedInverseStd: saved + channels, rows: rows, channels: channels,
+                                          momentum: momentum, epsilon: epsilon)
+                break
+            }
+            Kernels.batchNormStatistics(shift: x, sum: sums, sumOfSquares: sums + channels, rows: rows, channels: channels,
+                                        savedMean: saved, savedInverseStd: saved + channels, runningMean: mean,
+                                        runningVariance: variance, momentum: momentum, epsilon: epsilon)
+            Parallel.parts(rows, floats: rows * channels, threads: threads) { start, n in
+                Kernels.batchNormNormalize(x + start * channels, y: y + start * channels, rows: n, channels: channels,
+                                           mean: saved, inverseStd: saved + channels, gamma: gamma, beta: beta)
+            }
         case .batchNormInference(let x, let y, let gamma, let beta, let mean, let variance, let rows, let channels, let epsilon):
-            Kernels.batchNormInference(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
-                                       rows: rows, channels: channels, epsilon: epsilon)
+            Parallel.parts(rows, floats: rows * channels, threads: threads) { start, n in
+                Kernels.batchNormInference(x + start * channels, y: y + start * channels, gamma: gamma, beta: beta,
+                                           runningMean: mean, runningVariance: variance, rows: n, channels: channels, epsilon: epsilon)
+            }
         case .batchNormGradient(let dy, let x, let gamma, let saved, let dx, let rows, let channels):
             let parameterGradients = dx + rows * channels
-            Kernels.batchNormBackward(dy: dy, x: x, gamma: gamma, savedMean: saved, savedInverseStd: saved + channels, dx: dx,
-                                      dGamma: parameterGradients, dBeta: parameterGradients + channels, rows: rows, channels: channels)
+            let sums = channelSums(x, dy: dy, shift: saved, rows: rows, channels: channels)
+            guard let sums else {
+                Kernels.batchNormBackward(dy: dy, x: x, gamma: gamma, savedMean: saved, savedInverseStd: saved + channels, dx: dx,
+                                          dGamma: parameterGradients, dBeta: parameterGradients + channels, rows: rows, channels: channels)
+                break
+            }
+            let coefficients = partialSums.baseAddress!
+            Kernels.batchNormGradientCoefficients(sumDy: sums, sumDyCentered: sums + channels, rows: rows, channels: channels,
+                                                  gamma: gamma, savedInverseStd: saved + channels, dGamma: parameterGradients,
+                                                  dBeta: parameterGradients + channels, accumulate: false, coefficients: coefficients)
+            Parallel.parts(rows, floats: rows * channels, threads: threads) { start, n in
+                Kernels.batchNormInputGradient(dy: dy + start * channels, x: x + start * channels, savedMean: saved,
+                                               coefficients: coefficients, dx: dx + start * channels, rows: n,
+                                               channels: channels, accumulate: false)
+            }
         }
+    }
+}
+
+extension Executor {
+    /// Batch norm's per-channel sums (`Kernels.batchNormSums`) of a matrix large enough to split,
+    /// a part per thread, added up in part order into the first part's `2 * channels` doubles of
+    /// `channelSumBuffer`; `nil` when it stays whole (the caller runs the one-thread kernel).
+    func channelSums(_ x: UnsafePointer<Float>, dy: UnsafePointer<Float>?, shift: UnsafePointer<Float>,
+                     rows: Int, channels: Int) -> UnsafeMutablePointer<Double>? {
+        let parts = Parallel.partCount(rows, floats: rows * channels, threads: threads)
+        guard parts > 1, let sums = channelSumBuffer.baseAddress, parts * 2 * channels <= channelSumBuffer.count,
+              3 * channels <= partialSumCount else { return nil }
+        Parallel.run(parts: parts) { part in
+            let start = part * rows / parts, end = (part + 1) * rows / parts
+            let out = sums + part * 2 * channels
+            Kernels.batchNormSums(x + start * channels, dy: dy.map { $0 + start * channels }, shift: shift, rows: end - start,
+                                  channels: channels, first: out, second: out + channels)
+        }
+        for part in 1..<parts {
+            let partial = sums + part * 2 * channels
+            for i in 0..<2 * channels { sums[i] += partial[i] }
+        }
+        return sums
     }
 }
 
