@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
         let program = try session.program()
         let data = try session.loadData()
         let batch = min(program.configuration.batchSize, data.train.count)
-        try session.checkMemory(program, trainingBatch: batch, evaluationBatch: nil, dataBytes: data.bytes)
+        try session.checkMemory(program, data: data, evaluates: false)
         let trainer = Trainer(program: program)
         let executor = trainer.trainingExecutor(batchSize: batch)
         let startup = Date().timeIntervalSince(start)

@@ -53,12 +53,29 @@ struct ParallelConvolutionTests {
                          loss: "cross_entropy", batchSize: 17)
     }
 
+    /// Batch norm over 80 channels (two channel blocks of the kernels) on 17 x 16 x 16 pixels.
+    static func wideBatchNormModel() throws -> CheckedModel {
+        try checkedModel(input: "[16, 16, 3]",
+                         layers: ["conv2d: {filters: 80, kernel: 3, padding: same, use_bias: false}", "batchnorm", "relu",
+                                  "avgpool2d: {size: 4}", "flatten", "dense: {units: 3}"],
+                         loss: "cross_entropy", batchSize: 17)
+    }
+
+    static func model(named name: String) throws -> CheckedModel {
+        switch name {
+        case "small": return try model()
+        case "odd": return try oddModel()
+        case "large": return try largeModel()
+        case "batchnorm": return try batchNormModel()
+        default: return try wideBatchNormModel()
+        }
+    }
+
     @Test("a part per thread matches one thread and repeats bit for bit",
           arguments: [("small", 16, 2), ("odd", 9, 2), ("odd", 9, 3), ("small", 16, 4), ("large", 17, 4), ("large", 17, 3),
-                      ("batchnorm", 17, 2), ("batchnorm", 17, 3)])
+                      ("batchnorm", 17, 2), ("batchnorm", 17, 3), ("wide batchnorm", 17, 2)])
     func partsMatchOneThreadAndRepeat(model: String, batch: Int, threads: Int) throws {
-        let checked = try model == "small" ? Self.model() : model == "odd" ? Self.oddModel()
-            : model == "large" ? Self.largeModel() : Self.batchNormModel()
+        let checked = try Self.model(named: model)
         let (graph, plan) = try Compiler.trainingPlan(checked, batchSize: batch)
         let single = makeExecutor(graph, plan: plan, classes: 3, threads: 1)
         let split = makeExecutor(graph, plan: plan, classes: 3, threads: threads)
@@ -77,6 +94,26 @@ struct ParallelConvolutionTests {
         }
         split.run()
         #expect(Self.results(split) == first, "the split step is not deterministic")
+    }
+
+    /// Evaluation-mode batch norm (running statistics) splits its rows as well.
+    @Test(arguments: ["batchnorm", "wide batchnorm"])
+    func evaluationPartsMatchOneThread(model: String) throws {
+        let (graph, plan) = try Compiler.forwardPlan(try Self.model(named: model), batchSize: 17, mode: .evaluation)
+        let single = makeExecutor(graph, plan: plan, classes: 3, threads: 1)
+        let split = makeExecutor(graph, plan: plan, classes: 3, threads: 3)
+        // Running statistics away from 0 and 1, so the evaluation path is exercised.
+        for executor in [single, split] {
+            for (index, info) in graph.parameters.enumerated() where info.name.hasSuffix("running_mean") || info.name.hasSuffix("running_var") {
+                for i in 0..<info.elementCount { executor.parameters.tensors[index][i] = 0.5 + Float(i % 7) * 0.1 }
+            }
+        }
+        single.run()
+        split.run()
+        let prediction = try #require(graph.prediction)
+        let a = Array(UnsafeBufferPointer(start: single.pointer(prediction), count: graph.nodes[prediction].elementCount))
+        let b = Array(UnsafeBufferPointer(start: split.pointer(prediction), count: graph.nodes[prediction].elementCount))
+        #expect(a == b, "evaluation differs between 1 and 3 threads")
     }
 
     @Test func foldedConvolutionsKeepTheirInputUntilTheyHaveRun() throws {

@@ -132,28 +132,57 @@ extension Dataset {
 }
 
 extension ModelSession {
-    /// Stops with an error at `batch_size` when the plans for these batch sizes need more memory
-    /// than the machine has (see `MemoryFit`); prints a warning when more than is free now.
-    func checkMemory(_ program: TrainingProgram, trainingBatch: Int?, evaluationBatch: Int?, dataBytes: Int) throws {
-        let fit = MemoryBudget.fit(program, trainingBatch: trainingBatch, evaluationBatch: evaluationBatch)
-        guard let diagnostic = fit.diagnostic(at: spec.training?.batchSize.range, dataBytes: dataBytes,
-                                              physical: MemoryBudget.physicalBytes, available: MemoryBudget.availableBytes) else { return }
-        if diagnostic.severity == .error { throw fail(diagnostic) }
-        Console.error(DiagnosticRenderer.text(diagnostic, in: result.file, color: Terminal.stderrIsTerminal))
+    /// Stops with an error at `batch_size` when the plans `run` or `bench` will make need more
+    /// memory than the machine has (see `MemoryFit`); prints a warning when more than is free now.
+    /// Returns the batch size to evaluate at: the usual 256, or the training batch size when only
+    /// that fits (with a note).
+    @discardableResult
+    func checkMemory(_ program: TrainingProgram, data: LoadedData, evaluates: Bool) throws -> Int {
+        let counts = evaluates ? [data.train, data.validation, data.test].compactMap { $0?.count } : []
+        let usual = Trainer.defaultEvaluationBatchSize
+        let trainingBatch = max(1, min(program.configuration.batchSize, data.train.count))
+        func diagnostic(evaluatingAt batch: Int) -> Diagnostic? {
+            let fit = MemoryBudget.fit(program, trainingExamples: data.train.count, evaluationBatch: evaluates ? batch : nil,
+                                       evaluationCounts: counts, evaluationScales: batch == trainingBatch)
+            return fit.diagnostic(at: spec.training?.batchSize.range, dataBytes: data.bytes,
+                                  physical: MemoryBudget.physicalBytes, available: MemoryBudget.availableBytes)
+        }
+        var batch = usual
+        var found = diagnostic(evaluatingAt: usual)
+        if evaluates, let first = found, trainingBatch != usual {
+            // Evaluating at the training batch size, lowering `batch_size` lowers both plans.
+            let scaled = diagnostic(evaluatingAt: trainingBatch)
+            if trainingBatch < usual {
+                if scaled?.severity != .error {
+                    batch = trainingBatch
+                    Console.error("note: evaluating in batches of \(batch), the training batch size, to fit in memory\n")
+                }
+                found = scaled
+            } else if let scaled {
+                // Larger batches still evaluate 256 at a time: keep that need, size the help for both.
+                var combined = first
+                combined.help = scaled.help
+                found = combined
+            }
+        }
+        guard let found else { return batch }
+        if found.severity == .error { throw fail(found) }
+        Console.error(DiagnosticRenderer.text(found, in: result.file, color: Terminal.stderrIsTerminal))
+        return batch
     }
 
     /// The batch size `eval` and `predict` run their plans at: the default, or the largest that
     /// fits in the memory free now (with a note), or an error when not even one example fits.
     func evaluationBatchThatFits(_ program: TrainingProgram) throws -> Int {
         let batch = Trainer.defaultEvaluationBatchSize
-        let fit = MemoryBudget.fit(program, trainingBatch: nil, evaluationBatch: batch)
+        let fit = MemoryBudget.fit(program, trainingExamples: nil, evaluationBatch: batch)
         let physical = MemoryBudget.physicalBytes
         let free = MemoryBudget.availableBytes.map { min(physical, $0) } ?? physical
         if fit.totalBytes <= free { return batch }
         let fits = fit.largestBatch(free: free)
         guard fits >= 1 else {
             throw fail(Diagnostic.error("memory", "the model needs \(MemoryEstimate.format(bytes: fit.parameterBytes)) for its "
-                                            + "parameters and \(MemoryEstimate.format(bytes: fit.arenaBytes / batch)) per example, "
+                                            + "parameters and \(MemoryEstimate.format(bytes: fit.batchArenaBytes / batch)) per example, "
                                             + "more than the \(MemoryEstimate.format(bytes: free)) of memory free", at: nil,
                                         help: ["use fewer or smaller layers, or a machine with more memory"]))
         }

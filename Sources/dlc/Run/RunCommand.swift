@@ -38,9 +38,7 @@ struct RunCommand: ParsableCommand {
             program.configuration.epochs = epochs
         }
         let data = try session.loadData()
-        let evaluationSize = [data.train.count, data.validation?.count ?? 0, data.test?.count ?? 0].max() ?? 1
-        try session.checkMemory(program, trainingBatch: min(program.configuration.batchSize, data.train.count),
-                                evaluationBatch: min(Trainer.defaultEvaluationBatchSize, evaluationSize), dataBytes: data.bytes)
+        let evaluationBatch = try session.checkMemory(program, data: data, evaluates: true)
         let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
         do { try outputs.prepare() } catch {
             Console.error("error: cannot create the run folder `\(outputs.directory)`: \(error.localizedDescription)\n")
@@ -52,6 +50,7 @@ struct RunCommand: ParsableCommand {
             + ", \(program.parameters.reduce(0) { $0 + $1.elementCount }) parameters\n")
 
         let trainer = Trainer(program: program)
+        trainer.evaluationBatchSize = evaluationBatch
         let progress = ProgressPrinter(epochs: program.configuration.epochs, live: Terminal.stderrIsTerminal)
         trainer.onStep = progress.live ? { progress.step($0) } : nil
         let interrupt = InterruptFlag()
