@@ -38,7 +38,7 @@ enum IDXDatasetReader {
     }
 
     /// Every data byte of `file` as a float, `[dataSize]`, converted as it is read.
-    private static func floats(of file: IDXFile) throws(DataError) -> [Float] {
+    static func floats(of file: IDXFile) throws(DataError) -> [Float] {
         let size = file.header.dataSize
         var failure: DataError?
         var filled = 0

@@ -7,7 +7,7 @@ import Foundation
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Write a trained model's predictions for the rows of a CSV file.",
+        abstract: "Write a trained model's predictions for the rows of a CSV file or the images of an IDX file.",
         discussion: "Classifiers write the class and one probability per class; regressions write the values."
     )
 
@@ -17,7 +17,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "The model.safetensors to use.")
     var checkpoint: String
 
-    @Option(help: "A CSV file with a header: the spec's feature columns (or exactly the input's values per row).")
+    @Option(help: "A CSV file with a header: the spec's feature columns (or exactly the input's values per row); or an IDX images file (NAME-ubyte, NAME-ubyte.gz, .idx) for a model of images.")
     var input: String
 
     @Option(help: "Where to write the predictions (default: standard output).")
@@ -34,6 +34,30 @@ struct PredictCommand: ParsableCommand {
         let trainer = Trainer(program: program)
         trainer.evaluationBatchSize = evaluationBatch
         let (normalizer, classes) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
+        let width = session.model.inputShape.reduce(1, *)
+        var (features, rows) = try IDXImagesReader.looksLikeIDX(input) ? readImages(width: width, session: session)
+                                                                        : readTable(width: width, session: session)
+        guard rows > 0 else {
+            Console.error("error: `\(input)` has no rows to predict\n")
+            throw ExitCode(1)
+        }
+        features.withUnsafeMutableBufferPointer { buffer in
+            if let base = buffer.baseAddress { normalizer.apply(to: base, count: rows) }
+        }
+        let prediction = trainer.predict(features: features, count: rows)
+        let csv = PredictionTable(outputs: prediction.values, rows: rows, classes: classes, logits: prediction.areLogits).csv()
+        if let output {
+            do { try AtomicFile.write(csv, to: output) } catch {
+                Console.error("error: cannot write `\(output)`: \(error)\n")
+                throw ExitCode(1)
+            }
+        } else {
+            Console.output(csv)
+        }
+    }
+
+    /// The rows of a CSV input: the spec's feature columns, or every column but its targets.
+    private func readTable(width: Int, session: ModelSession) throws -> (values: [Float], rows: Int) {
         var columns: [String]?
         if case .csv(_, let target, let features)? = session.spec.data?.train.map({ DataChecks.description(of: $0.value) }) {
             columns = features
@@ -46,23 +70,28 @@ struct PredictCommand: ParsableCommand {
             Console.error("error: cannot read `\(input)`: \(error)\n")
             throw ExitCode(1)
         }
-        let width = session.model.inputShape.reduce(1, *)
         guard table.columns.count == width else {
             Console.error("error: `\(input)` has \(table.columns.count) feature columns, but the model's input holds \(width) values\n")
             throw ExitCode(1)
         }
-        var features = table.values
-        features.withUnsafeMutableBufferPointer { normalizer.apply(to: $0.baseAddress!, count: table.rows) }
-        let prediction = trainer.predict(features: features, count: table.rows)
-        let csv = PredictionTable(outputs: prediction.values, rows: table.rows, classes: classes, logits: prediction.areLogits).csv()
-        if let output {
-            do { try AtomicFile.write(csv, to: output) } catch {
-                Console.error("error: cannot write `\(output)`: \(error)\n")
-                throw ExitCode(1)
-            }
-        } else {
-            Console.output(csv)
+        return (table.values, table.rows)
+    }
+
+    /// The images of an IDX input, which must have the model's input shape.
+    private func readImages(width: Int, session: ModelSession) throws -> (values: [Float], rows: Int) {
+        let images: (values: [Float], count: Int, exampleShape: [Int])
+        do {
+            images = try IDXImagesReader.read(path: input)
+        } catch {
+            Console.error("error: cannot read `\(input)`: \(error)\n")
+            throw ExitCode(1)
         }
+        guard images.exampleShape.reduce(1, *) == width else {
+            Console.error("error: `\(input)` holds images of shape \(images.exampleShape), but the model's input is "
+                          + "\(session.model.inputShape)\n")
+            throw ExitCode(1)
+        }
+        return (images.values, images.count)
     }
 
     /// The input's columns without the spec's target columns (the features of a CSV spec without `features:`).
