@@ -29,11 +29,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
-        let program = try session.program()
-        // Sized before the parameters are allocated.
-        let evaluationBatch = try session.evaluationBatchThatFits(program)
-        let trainer = Trainer(program: program)
-        trainer.evaluationBatchSize = evaluationBatch
+        let trainer = try session.evaluationTrainer()
         let (normalizer, _) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var splits: [(String, Dataset)] = []
         if let data {

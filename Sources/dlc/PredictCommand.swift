@@ -28,11 +28,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
-        let program = try session.program()
-        // Sized before the parameters are allocated.
-        let evaluationBatch = try session.evaluationBatchThatFits(program)
-        let trainer = Trainer(program: program)
-        trainer.evaluationBatchSize = evaluationBatch
+        let trainer = try session.evaluationTrainer()
         let (normalizer, classes) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         let width = session.model.inputShape.reduce(1, *)
         var (features, rows) = try IDXImagesReader.looksLikeIDX(input) ? readImages(width: width, session: session)

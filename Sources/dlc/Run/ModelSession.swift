@@ -171,6 +171,16 @@ extension ModelSession {
         return batch
     }
 
+    /// The trainer `eval` and `predict` run, its evaluation batch sized to memory before its
+    /// parameters are allocated.
+    func evaluationTrainer() throws -> Trainer {
+        let program = try program()
+        let batch = try evaluationBatchThatFits(program)
+        let trainer = Trainer(program: program)
+        trainer.evaluationBatchSize = batch
+        return trainer
+    }
+
     /// The batch size `eval` and `predict` run their plans at: the default, or the largest that
     /// fits in the memory free now (with a note), or an error when not even one example fits.
     func evaluationBatchThatFits(_ program: TrainingProgram) throws -> Int {
