@@ -2,10 +2,19 @@ import DLCData
 import DLCDiagnostics
 import DLCSpec
 
+/// A value a layer reads: the model's input or an earlier layer's output.
+public enum LayerInput: Sendable, Hashable {
+    case input
+    /// The output of `CheckedModel.layers[index]`.
+    case layer(Int)
+}
+
 /// One layer with its inferred output shape and parameter count.
 public struct CheckedLayer: Sendable {
     public var name: String
     public var kind: String
+    /// What it reads, in order; every layer index is smaller than the layer's own.
+    public var inputs: [LayerInput]
     /// The output shape of one example, without the batch dimension.
     public var outputShape: [Int]
     /// Trainable parameters.
@@ -27,6 +36,31 @@ public struct CheckedModel: Sendable {
     /// An estimate of the memory a training step needs, in bytes.
     public var trainingMemoryBytes: Int
     public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+
+    /// The shape of one example of `value`.
+    public func shape(of value: LayerInput) -> [Int] {
+        switch value {
+        case .input: return inputShape
+        case .layer(let index): return layers[index].outputShape
+        }
+    }
+
+    /// The name of `value`: `input` or the layer's expanded name.
+    public func name(of value: LayerInput) -> String {
+        switch value {
+        case .input: return "input"
+        case .layer(let index): return layers[index].name
+        }
+    }
+
+    /// For every layer, the indices of the layers that read it.
+    public func readers() -> [[Int]] {
+        var readers = [[Int]](repeating: [], count: layers.count)
+        for (index, layer) in layers.enumerated() {
+            for case .layer(let source) in layer.inputs { readers[source].append(index) }
+        }
+        return readers
+    }
 }
 
 /// The outcome of checking one file.

@@ -19,17 +19,21 @@ struct Compatibility {
         checkEarlyStopping()
     }
 
-    /// The activation the model ends with, and the layer that applies it.
+    /// The activation the model ends with, and the layer that applies it: the output layer, or
+    /// the layer a dropout, flatten or reshape at the end passes through.
     private var outputActivation: (activation: Activation, layer: CheckedLayer, range: SourceRange)? {
-        for layer in model.layers.reversed() {
+        var current = model.layers.indices.last
+        while let index = current {
+            let layer = model.layers[index]
             switch layer.spec.config {
             case .activation(let activation, _):
                 return (activation, layer, layer.spec.kindRange)
             case .dense(_, let activation, _, _), .conv2d(_, _, let activation, _, _):
                 return (activation, layer, layer.spec.optionRanges["activation"] ?? layer.spec.kindRange)
             case .dropout, .flatten, .reshape:
-                continue
-            case .maxPool2D, .avgPool2D, .batchNorm:
+                guard case .layer(let source) = layer.inputs[0] else { return nil }
+                current = source
+            case .maxPool2D, .avgPool2D, .batchNorm, .add, .multiply, .concat, .globalAvgPool, .globalMaxPool, .layerNorm:
                 return (.linear, layer, layer.spec.kindRange)
             }
         }

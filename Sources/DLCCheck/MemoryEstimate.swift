@@ -24,15 +24,16 @@ public enum MemoryEstimate {
         return ShapeArithmetic.add(ShapeArithmetic.add(weights, state) ?? .max, perBatch) ?? .max
     }
 
-    /// Floats per example: the layers' outputs (and the input); what convolution and pooling keep
+    /// Floats per example: the layers' outputs (and the input), every one counted as alive for the
+    /// whole step, as a value read across branches may be; what convolution and pooling keep
     /// for the backward pass (a convolution's im2col patches and its output twice, once more
     /// where bias and activation fold in; max pooling's winners); and the one scratch region, as
     /// large as the largest convolution's patches.
     static func perExampleFloats(_ model: CheckedModel) -> (activations: Int, kept: Int, scratch: Int) {
-        var input = model.inputShape
-        var activations = ShapeArithmetic.elementCount(input) ?? .max
+        var activations = ShapeArithmetic.elementCount(model.inputShape) ?? .max
         var kept = 0, scratch = 0
         for layer in model.layers {
+            let input = model.shape(of: layer.inputs[0])
             let output = ShapeArithmetic.elementCount(layer.outputShape) ?? .max
             activations = ShapeArithmetic.add(activations, output) ?? .max
             switch layer.spec.config {
@@ -42,12 +43,14 @@ public enum MemoryEstimate {
                 let patches = pointwise ? 0 : ShapeArithmetic.multiply(pixels, window.size.height, window.size.width, input.last ?? 1) ?? .max
                 kept = ShapeArithmetic.add(ShapeArithmetic.add(kept, patches) ?? .max, output) ?? .max
                 scratch = max(scratch, patches)
-            case .maxPool2D:
+            case .maxPool2D, .globalMaxPool:
                 kept = ShapeArithmetic.add(kept, output) ?? .max
-            case .dense, .dropout, .activation, .flatten, .avgPool2D, .batchNorm, .reshape:
+            case .concat, .add, .multiply:
+                // The gradient of each input: a slice of the merged gradient, or a second product.
+                kept = ShapeArithmetic.add(kept, output) ?? .max
+            case .dense, .dropout, .activation, .flatten, .avgPool2D, .batchNorm, .reshape, .globalAvgPool, .layerNorm:
                 break
             }
-            input = layer.outputShape
         }
         return (activations, kept, scratch)
     }

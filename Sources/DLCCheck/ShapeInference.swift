@@ -5,23 +5,49 @@ import DLCSpec
 ///
 /// Stops at the first layer whose input it cannot take, so one wrong shape is one error.
 struct ShapeInference {
-    private(set) var diagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
 
     /// The checked layers, or `nil` when a layer's rule failed (the reason is in `diagnostics`).
+    /// A residual block whose layers change the shape gains its projection, a layer of its own
+    /// before the block's `add`.
     mutating func infer(input: [Int], layers: [LayerSpec]) -> [CheckedLayer]? {
-        var shape = input
         var checked: [CheckedLayer] = []
-        for (index, layer) in layers.enumerated() {
-            let previous = index == 0 ? "the model's input is" : "`\(layers[index - 1].name)` outputs"
-            guard let (output, parameters, state) = rule(layer, input: shape, previous: previous) else { return nil }
-            guard ShapeArithmetic.elementCount(output) != nil else {
-                diagnostics.append(.error("shape-too-large", "`\(layer.name)` outputs \(ShapeArithmetic.format(output)), which is too large to allocate",
+        var values: [String: LayerInput] = ["input": .input]
+        func shape(_ value: LayerInput) -> [Int] {
+            switch value {
+            case .input: return input
+            case .layer(let index): return checked[index].outputShape
+            }
+        }
+        for layer in layers {
+            var inputs = layer.inputs.map { name -> LayerInput in
+                guard let value = values[name] else { preconditionFailure("internal: `\(layer.name)` reads `\(name)`, which is not above it") }
+                return value
+            }
+            var shapes = inputs.map(shape)
+            let output: ([Int], Int, Int)
+            if layer.config.isMerge {
+                if layer.residual?.projection == .auto, shapes[0] != shapes[1] {
+                    guard let projection = projection(for: layer, input: inputs[1], from: shapes[1], to: shapes[0]) else { return nil }
+                    checked.append(projection)
+                    inputs[1] = .layer(checked.count - 1)
+                    shapes[1] = projection.outputShape
+                }
+                guard let merged = mergeShape(layer, shapes: shapes, names: layer.inputs) else { return nil }
+                output = (merged, 0, 0)
+            } else {
+                let previous = inputs[0] == .input ? "the model's input is" : "`\(layer.inputs[0])` outputs"
+                guard let result = rule(layer, input: shapes[0], previous: previous) else { return nil }
+                output = result
+            }
+            guard ShapeArithmetic.elementCount(output.0) != nil else {
+                diagnostics.append(.error("shape-too-large", "`\(layer.name)` outputs \(ShapeArithmetic.format(output.0)), which is too large to allocate",
                                           at: layer.kindRange))
                 return nil
             }
-            checked.append(CheckedLayer(name: layer.name, kind: layer.kind, outputShape: output,
-                                        parameterCount: parameters, stateCount: state, spec: layer))
-            shape = output
+            checked.append(CheckedLayer(name: layer.name, kind: layer.kind, inputs: inputs, outputShape: output.0,
+                                        parameterCount: output.1, stateCount: output.2, spec: layer))
+            values[layer.name] = .layer(checked.count - 1)
         }
         return checked
     }
@@ -71,6 +97,22 @@ struct ShapeInference {
             return (input, 2 * channels, 2 * channels)
         case .reshape(let shape):
             return reshape(layer, input: input, to: shape, previous: previous).map { ($0, 0, 0) }
+        case .globalAvgPool, .globalMaxPool:
+            guard input.count >= 2, let channels = input.last else {
+                fail("`\(layer.kind)` pools over every axis but the last, but \(previous) \(ShapeArithmetic.format(input)), which has no other axis", layer,
+                     help: "it takes images `[height, width, channels]` or sequences `[steps, channels]`; a flat input needs no pooling")
+                return nil
+            }
+            return ([channels], 0, 0)
+        case .layerNorm:
+            guard let features = input.last, features > 1 else {
+                fail("`layernorm` over one value always outputs its offset", layer,
+                     help: "it normalizes the last axis; \(previous) \(ShapeArithmetic.format(input))")
+                return nil
+            }
+            return (input, 2 * features, 0)
+        case .add, .multiply, .concat:
+            preconditionFailure("internal: merge `\(layer.name)` reached the one-input rules")
         }
     }
 
@@ -132,7 +174,7 @@ struct ShapeInference {
         return output
     }
 
-    private mutating func fail(_ message: String, _ layer: LayerSpec, help: String? = nil) {
+    mutating func fail(_ message: String, _ layer: LayerSpec, help: String? = nil) {
         diagnostics.append(Diagnostic.error("shape-mismatch", message, at: layer.kindRange).helping(help))
     }
 }

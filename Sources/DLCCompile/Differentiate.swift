@@ -62,6 +62,7 @@ public enum Differentiate {
                 // a view: the gradient is dy seen in x's shape
                 accumulate(x, graph.add(.reshape(dy), shape: forward.nodes[x].shape, label: label), label: label)
             case .add(let a, let b):
+                // y = a + b: da = dy, db = dy (a value read twice, `add(x, x)`, gets both)
                 accumulate(a, dy, label: label)
                 accumulate(b, dy, label: label)
             case .conv2d(let x, let w, let window, _):
@@ -85,11 +86,36 @@ public enum Differentiate {
                 accumulate(x, graph.add(.slice(packed, start: 0), shape: forward.nodes[x].shape, label: label), label: label)
                 accumulate(gamma, graph.add(.slice(packed, start: count), shape: [channels], label: label), label: label)
                 accumulate(beta, graph.add(.slice(packed, start: count + channels), shape: [channels], label: label), label: label)
+            case .layerNorm(let x, let gamma, let beta, _):
+                // per row: dxhat = dy gamma; dx = invstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat));
+                // dgamma = sum over rows of dy xhat, dbeta = sum over rows of dy
+                let packed = graph.add(.layerNormGradient(dy: dy, input: x, normalized: index, gamma: gamma), label: label)
+                let count = forward.nodes[x].elementCount, features = forward.nodes[gamma].elementCount
+                accumulate(x, graph.add(.slice(packed, start: 0), shape: forward.nodes[x].shape, label: label), label: label)
+                accumulate(gamma, graph.add(.slice(packed, start: count), shape: [features], label: label), label: label)
+                accumulate(beta, graph.add(.slice(packed, start: count + features), shape: [features], label: label), label: label)
+            case .concat(let values, let axis):
+                // y = [a | b | ...] along the axis: each operand's gradient is its part of dy
+                var start = 0
+                for value in values {
+                    let length = forward.nodes[value].shape[axis]
+                    if needsGradient[value] {
+                        accumulate(value, graph.add(.narrow(dy, axis: axis, start: start, length: length), label: label), label: label)
+                    }
+                    start += length
+                }
+            case .globalAveragePool(let x):
+                // y = mean over positions: each position gets dy / positions
+                accumulate(x, graph.add(.globalAveragePoolGradient(dy: dy, input: x), label: label), label: label)
+            case .globalMaxPool(let x):
+                // the gradient goes to the position that won each channel
+                accumulate(x, graph.add(.globalMaxPoolGradient(dy: dy, pooled: index, input: x), label: label), label: label)
             case .slice:
                 preconditionFailure("internal: differentiate reached a slice in a forward graph (%\(index))")
             case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
                  .activationGradientFromOutput, .softmaxGradient, .conv2dInputGradient, .conv2dWeightGradient,
-                 .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
+                 .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .narrow, .globalAveragePoolGradient,
+                 .globalMaxPoolGradient, .layerNormGradient:
                 preconditionFailure("internal: differentiate reached a gradient op (%\(index))")
             }
         }

@@ -16,10 +16,19 @@ public enum GraphMode: Sendable {
 public enum Lower {
     public static func lower(_ model: CheckedModel, batchSize: Int, mode: GraphMode) throws(CompileError) -> Graph {
         var graph = Graph(batchSize: batchSize)
-        var x = graph.add(.features, shape: [batchSize] + model.inputShape, label: "input")
+        let features = graph.add(.features, shape: [batchSize] + model.inputShape, label: "input")
+        // Each layer's output value; a layer reads the values its inputs name.
+        var outputs: [ValueID] = []
+        func value(_ input: LayerInput) -> ValueID {
+            switch input {
+            case .input: return features
+            case .layer(let index): return outputs[index]
+            }
+        }
         for (index, layer) in model.layers.enumerated() {
             let name = layer.name
             let output = [batchSize] + layer.outputShape
+            var x = value(layer.inputs[0])
             switch layer.spec.config {
             case .dense(let units, let activation, let useBias, let initializer):
                 let inputs = graph.shape(of: x).dropFirst().reduce(1, *)
@@ -35,9 +44,10 @@ public enum Lower {
                 }
                 x = activate(x, activation, parameter: nil, in: &graph, label: name)
             case .dropout(let rate):
-                guard mode == .training, rate > 0 else { continue }
-                let mask = graph.add(.dropoutMask(rate: Float(rate), stream: index), shape: graph.shape(of: x), label: name)
-                x = graph.add(.multiply(x, mask), label: name)
+                if mode == .training, rate > 0 {
+                    let mask = graph.add(.dropoutMask(rate: Float(rate), stream: index), shape: graph.shape(of: x), label: name)
+                    x = graph.add(.multiply(x, mask), label: name)
+                }
             case .activation(let activation, let parameter):
                 x = activate(x, activation, parameter: parameter, in: &graph, label: name)
             case .flatten, .reshape:
@@ -62,18 +72,34 @@ public enum Lower {
                 x = graph.add(.averagePool(x, attributes(window)), label: name)
             case .batchNorm(let momentum, let epsilon):
                 let channels = graph.shape(of: x).last ?? 1
-                func parameter(_ suffix: String, _ initializer: String, trainable: Bool) -> ValueID {
-                    graph.addParameter(ParameterInfo(name: "\(name).\(suffix)", shape: [channels], initializer: initializer,
-                                                     fanIn: channels, fanOut: channels, isTrainable: trainable), label: name)
-                }
-                let gamma = parameter("weight", "ones", trainable: true)
-                let beta = parameter("bias", "zeros", trainable: true)
-                let mean = parameter("running_mean", "zeros", trainable: false)
-                let variance = parameter("running_var", "ones", trainable: false)
+                let gamma = normalizationParameter(name, "weight", "ones", channels, trainable: true, in: &graph)
+                let beta = normalizationParameter(name, "bias", "zeros", channels, trainable: true, in: &graph)
+                let mean = normalizationParameter(name, "running_mean", "zeros", channels, trainable: false, in: &graph)
+                let variance = normalizationParameter(name, "running_var", "ones", channels, trainable: false, in: &graph)
                 x = graph.add(.batchNorm(x, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
                                          momentum: Float(momentum), epsilon: Float(epsilon), training: mode == .training), label: name)
+            case .layerNorm(let epsilon):
+                let features = graph.shape(of: x).last ?? 1
+                let gamma = normalizationParameter(name, "weight", "ones", features, trainable: true, in: &graph)
+                let beta = normalizationParameter(name, "bias", "zeros", features, trainable: true, in: &graph)
+                x = graph.add(.layerNorm(x, gamma: gamma, beta: beta, epsilon: Float(epsilon)), label: name)
+            case .globalAvgPool:
+                x = graph.add(.globalAveragePool(x), label: name)
+            case .globalMaxPool:
+                x = graph.add(.globalMaxPool(x), label: name)
+            case .add, .multiply:
+                // A chain of two-operand ops: ((a + b) + c) ...
+                for input in layer.inputs.dropFirst() {
+                    let y = value(input)
+                    x = graph.add(layer.spec.config == .add ? .add(x, y) : .multiply(x, y), label: name)
+                }
+            case .concat(let axis):
+                let rank = layer.outputShape.count
+                x = graph.add(.concat(layer.inputs.map(value), axis: 1 + (axis < 0 ? rank + axis : axis)), label: name)
             }
+            outputs.append(x)
         }
+        let x = outputs.last ?? features
         graph.prediction = x
         if mode == .inference {
             // A classifier without a final softmax or sigmoid outputs logits.
@@ -85,6 +111,13 @@ public enum Lower {
             try addLoss(model, to: &graph)
         }
         return graph
+    }
+
+    /// A `[features]` parameter of a normalization layer: `LAYER.weight` (gamma), `LAYER.bias` (beta), running statistics.
+    private static func normalizationParameter(_ layer: String, _ suffix: String, _ initializer: String, _ features: Int,
+                                               trainable: Bool, in graph: inout Graph) -> ValueID {
+        graph.addParameter(ParameterInfo(name: "\(layer).\(suffix)", shape: [features], initializer: initializer,
+                                         fanIn: features, fanOut: features, isTrainable: trainable), label: layer)
     }
 
     static func attributes(_ window: WindowSpec) -> WindowAttributes {
@@ -110,14 +143,19 @@ public enum Lower {
         return graph.add(.activation(x, ActivationFunction(kind, parameter: Float(parameter ?? defaultParameter))), label: label)
     }
 
-    /// He for relu-like activations, Glorot otherwise; a linear dense layer looks at the activation layer after it.
+    /// He for relu-like activations, Glorot otherwise; a linear layer looks at the activation its
+    /// only reader applies (through dropout and batchnorm).
     static func defaultInitializer(_ activation: Activation, after index: Int, in model: CheckedModel) -> String {
         var effective = activation
         if activation == .linear {
-            for layer in model.layers.dropFirst(index + 1) {
-                if case .activation(let next, _) = layer.spec.config { effective = next; break }
-                if case .dropout = layer.spec.config { continue }
-                if case .batchNorm = layer.spec.config { continue }
+            let readers = model.readers()
+            var current = index
+            while readers[current].count == 1 {
+                let next = readers[current][0]
+                let config = model.layers[next].spec.config
+                if case .activation(let kind, _) = config { effective = kind; break }
+                if case .dropout = config { current = next; continue }
+                if case .batchNorm = config { current = next; continue }
                 break
             }
         }

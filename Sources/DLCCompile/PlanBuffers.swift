@@ -110,7 +110,8 @@ extension Op {
              .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
              .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .conv2d, .maxPool, .averagePool,
              .batchNorm, .slice, .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient,
-             .batchNormGradient:
+             .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool, .layerNorm, .globalAveragePoolGradient,
+             .globalMaxPoolGradient, .layerNormGradient:
             return false
         }
     }

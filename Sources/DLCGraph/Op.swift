@@ -111,6 +111,16 @@ public enum Op: Sendable, Hashable {
                    momentum: Float, epsilon: Float, training: Bool)
     /// A view of part of a value's buffer, from `start` floats in, in the node's shape.
     case slice(ValueID, start: Int)
+    /// The operands side by side along `axis` (of the batched shape); the other axes agree.
+    case concat([ValueID], axis: Int)
+    /// Mean over every axis but the batch and the last: `[b, ..., c] -> [b, c]`.
+    case globalAveragePool(ValueID)
+    /// Maximum over every axis but the batch and the last; keeps each winner's position after its
+    /// values (auxiliary).
+    case globalMaxPool(ValueID)
+    /// Normalizes the last axis of each row, then scales and offsets it: `(x - mean) / sqrt(var +
+    /// epsilon) * gamma + beta`; keeps each row's mean and 1/std after its values (auxiliary).
+    case layerNorm(ValueID, gamma: ValueID, beta: ValueID, epsilon: Float)
 
     // MARK: Backward
     /// d(loss)/d(prediction), shaped like the prediction.
@@ -143,6 +153,14 @@ public enum Op: Sendable, Hashable {
     /// `[dx | dgamma | dbeta]` packed: dx shaped like `input`, then the two `[c]` gradients (auxiliary),
     /// from the statistics `normalized` kept.
     case batchNormGradient(dy: ValueID, input: ValueID, normalized: ValueID, gamma: ValueID)
+    /// For a concat: the part `start..<start + length` of `axis`, copied out of `dy`.
+    case narrow(ValueID, axis: Int, start: Int, length: Int)
+    /// Spreads each `[b, c]` gradient evenly over the positions it averaged, shaped like `input`.
+    case globalAveragePoolGradient(dy: ValueID, input: ValueID)
+    /// Routes each `[b, c]` gradient to the position that won (read from `pooled`'s auxiliary).
+    case globalMaxPoolGradient(dy: ValueID, pooled: ValueID, input: ValueID)
+    /// `[dx | dgamma | dbeta]` packed like `batchNormGradient`, from the row statistics `normalized` kept.
+    case layerNormGradient(dy: ValueID, input: ValueID, normalized: ValueID, gamma: ValueID)
 
     /// The values this op reads.
     public var operands: [ValueID] {
@@ -150,8 +168,19 @@ public enum Op: Sendable, Hashable {
         case .features, .labels, .targets, .parameter, .dropoutMask:
             return []
         case .activation(let x, _), .softmax(let x), .reshape(let x), .oneHot(let x, _), .sumToLastAxis(let x),
-             .maxPool(let x, _), .averagePool(let x, _), .slice(let x, _):
+             .maxPool(let x, _), .averagePool(let x, _), .slice(let x, _), .globalAveragePool(let x), .globalMaxPool(let x),
+             .narrow(let x, _, _, _):
             return [x]
+        case .concat(let values, _):
+            return values
+        case .layerNorm(let x, let gamma, let beta, _):
+            return [x, gamma, beta]
+        case .globalAveragePoolGradient(let dy, let x):
+            return [dy, x]
+        case .globalMaxPoolGradient(let dy, let pooled, let x):
+            return [dy, pooled, x]
+        case .layerNormGradient(let dy, let x, let normalized, let gamma):
+            return [dy, x, normalized, gamma]
         case .conv2d(let x, let w, _, _):
             return [x, w]
         case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _):
@@ -220,6 +249,17 @@ public enum Op: Sendable, Hashable {
         case .averagePoolGradient(let dy, let x, let window): return .averagePoolGradient(dy: map(dy), input: map(x), window)
         case .batchNormGradient(let dy, let x, let normalized, let gamma):
             return .batchNormGradient(dy: map(dy), input: map(x), normalized: map(normalized), gamma: map(gamma))
+        case .concat(let values, let axis): return .concat(values.map(map), axis: axis)
+        case .globalAveragePool(let x): return .globalAveragePool(map(x))
+        case .globalMaxPool(let x): return .globalMaxPool(map(x))
+        case .layerNorm(let x, let gamma, let beta, let epsilon):
+            return .layerNorm(map(x), gamma: map(gamma), beta: map(beta), epsilon: epsilon)
+        case .narrow(let x, let axis, let start, let length): return .narrow(map(x), axis: axis, start: start, length: length)
+        case .globalAveragePoolGradient(let dy, let x): return .globalAveragePoolGradient(dy: map(dy), input: map(x))
+        case .globalMaxPoolGradient(let dy, let pooled, let x):
+            return .globalMaxPoolGradient(dy: map(dy), pooled: map(pooled), input: map(x))
+        case .layerNormGradient(let dy, let x, let normalized, let gamma):
+            return .layerNormGradient(dy: map(dy), input: map(x), normalized: map(normalized), gamma: map(gamma))
         }
     }
 

@@ -9,7 +9,19 @@ extension Op {
             return window.outputShape(shape(x), channels: shape(w)[3])
         case .maxPool(let x, let window), .averagePool(let x, let window):
             return window.outputShape(shape(x), channels: shape(x)[3])
-        case .batchNorm(let x, _, _, _, _, _, _, _):
+        case .batchNorm(let x, _, _, _, _, _, _, _), .layerNorm(let x, _, _, _):
+            return shape(x)
+        case .concat(let values, let axis):
+            var output = shape(values[0])
+            output[axis] = values.reduce(0) { $0 + shape($1)[axis] }
+            return output
+        case .narrow(let x, let axis, _, let length):
+            var output = shape(x)
+            output[axis] = length
+            return output
+        case .globalAveragePool(let x), .globalMaxPool(let x):
+            return [shape(x)[0], shape(x).last ?? 1]
+        case .globalAveragePoolGradient(_, let x), .globalMaxPoolGradient(_, _, let x), .layerNormGradient(_, let x, _, _):
             return shape(x)
         case .conv2dInputGradient(_, _, let x, _), .maxPoolGradient(_, _, let x, _, _), .averagePoolGradient(_, let x, _),
              .batchNormGradient(_, let x, _, _):
@@ -76,6 +88,14 @@ extension Op {
         case .maxPoolGradient: return "max_pool_gradient"
         case .averagePoolGradient: return "average_pool_gradient"
         case .batchNormGradient: return "batch_norm_gradient"
+        case .concat: return "concat"
+        case .narrow: return "narrow"
+        case .globalAveragePool: return "global_average_pool"
+        case .globalMaxPool: return "global_max_pool"
+        case .layerNorm: return "layer_norm"
+        case .globalAveragePoolGradient: return "global_average_pool_gradient"
+        case .globalMaxPoolGradient: return "global_max_pool_gradient"
+        case .layerNormGradient: return "layer_norm_gradient"
         }
     }
 
@@ -96,6 +116,11 @@ extension Op {
         case .batchNorm(_, _, _, _, _, let momentum, let epsilon, let training):
             return "momentum: \(momentum), epsilon: \(epsilon)" + (training ? ", training" : "")
         case .slice(_, let start): return "start: \(start)"
+        case .concat(_, let axis): return "axis: \(axis)"
+        case .narrow(_, let axis, let start, let length): return "axis: \(axis), start: \(start), length: \(length)"
+        case .layerNorm(_, _, _, let epsilon): return "epsilon: \(epsilon)"
+        case .globalAveragePool, .globalMaxPool, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient:
+            return ""
         case .features, .labels, .targets, .matmul, .addBias, .softmax, .multiply, .reshape, .matmulGradientLeft,
              .matmulGradientRight, .sumToLastAxis, .softmaxGradient, .add, .batchNormGradient:
             return ""
@@ -108,12 +133,15 @@ extension Op {
         switch self {
         case .maxPool: return auxiliaryPooling(graph)
         case .batchNorm(let x, _, _, _, _, _, _, let training): return training ? 2 * (graph.nodes[x].shape.last ?? 0) : 0
-        case .batchNormGradient(_, let x, _, _): return 2 * (graph.nodes[x].shape.last ?? 0)
+        case .batchNormGradient(_, let x, _, _), .layerNormGradient(_, let x, _, _): return 2 * (graph.nodes[x].shape.last ?? 0)
+        case .globalMaxPool(let x): return graph.nodes[x].shape[0] * (graph.nodes[x].shape.last ?? 1)
+        case .layerNorm(let x, _, _, _): return 2 * graph.nodes[x].elementCount / max(graph.nodes[x].shape.last ?? 1, 1)
         case .conv2d(let x, let w, let window, let keeps): return keeps ? Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window) : 0
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
              .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .averagePool, .slice,
-             .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient:
+             .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient, .concat, .narrow,
+             .globalAveragePool, .globalAveragePoolGradient, .globalMaxPoolGradient:
             return 0
         }
     }
@@ -146,7 +174,8 @@ extension Op {
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
              .activationGradientFromOutput, .softmaxGradient, .add, .maxPool, .averagePool, .batchNorm, .slice,
-             .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
+             .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool,
+             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient:
             return 0
         }
     }

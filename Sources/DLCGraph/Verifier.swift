@@ -53,8 +53,27 @@ public enum Verifier {
             let channels = [shape(x).last ?? 0]
             expect(shape(gamma) == channels && shape(beta) == channels && shape(mean) == channels && shape(variance) == channels,
                    "batchnorm parameters for \(shape(x))")
-        case .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
+        case .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient, .batchNormGradient,
+             .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient:
             break
+        case .concat(let values, let axis):
+            let first = shape(values[0])
+            expect(values.count >= 2 && axis >= 1 && axis < first.count, "concat of \(values.count) along axis \(axis) of \(first)")
+            for value in values {
+                var other = shape(value), expected = first
+                guard other.count == first.count, axis < first.count else { expect(false, "concat operand \(shape(value))"); continue }
+                other[axis] = 0
+                expected[axis] = 0
+                expect(other == expected, "concat operands \(first) and \(shape(value)) differ off axis \(axis)")
+            }
+        case .narrow(let x, let axis, let start, let length):
+            expect(axis >= 1 && axis < shape(x).count && start >= 0 && length >= 1 && start + length <= shape(x)[axis],
+                   "narrow \(start)..<\(start + length) of axis \(axis) of \(shape(x))")
+        case .globalAveragePool(let x), .globalMaxPool(let x):
+            expect(shape(x).count >= 3, "global pooling of \(shape(x))")
+        case .layerNorm(let x, let gamma, let beta, _):
+            let features = [shape(x).last ?? 0]
+            expect(shape(gamma) == features && shape(beta) == features, "layernorm parameters for \(shape(x))")
         case .matmul(let a, let b):
             expect(shape(a).count == 2 && shape(b).count == 2 && shape(a)[1] == shape(b)[0], "matmul of \(shape(a)) and \(shape(b))")
         case .addBias(let x, let bias), .biasActivation(let x, let bias, _):
@@ -85,7 +104,8 @@ extension Op {
         case .matmul, .addBias, .activation, .biasActivation, .softmax, .multiply, .oneHot, .loss, .lossGradient,
              .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient, .activationGradientFromOutput,
              .softmaxGradient, .add, .conv2d, .maxPool, .averagePool, .batchNorm, .conv2dInputGradient, .conv2dWeightGradient,
-             .maxPoolGradient, .averagePoolGradient, .batchNormGradient:
+             .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool,
+             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient:
             return false
         }
     }

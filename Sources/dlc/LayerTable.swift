@@ -6,22 +6,24 @@ struct LayerTable {
     let path: String
 
     func render() -> String {
-        var rows = [["layer", "kind", "output", "parameters"]]
-        rows.append(["input", "", ShapeArithmetic.format(model.inputShape), ""])
+        var rows = [["layer", "kind", "inputs", "output", "parameters"]]
+        rows.append(["input", "", "", ShapeArithmetic.format(model.inputShape), ""])
         for layer in model.layers {
-            rows.append([layer.name, layer.kind, ShapeArithmetic.format(layer.outputShape), Self.grouped(layer.parameterCount)])
+            rows.append([layer.name, layer.kind, layer.inputs.map(model.name(of:)).joined(separator: ", "),
+                         ShapeArithmetic.format(layer.outputShape), Self.grouped(layer.parameterCount)])
         }
-        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let columns = rows[0].count
+        let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
         var out = "\(path): \(model.spec.name?.value ?? "model") is valid\n"
         for (index, row) in rows.enumerated() {
             var line = "  "
-            for column in 0..<4 {
+            for column in 0..<columns {
                 let cell = row[column]
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
-                line += column == 3 ? padding + cell : cell + padding + "  "
+                line += column == columns - 1 ? padding + cell : cell + padding + "  "
             }
             out += line + "\n"
-            if index == 0 { out += "  " + String(repeating: "-", count: widths.reduce(0, +) + 6) + "\n" }
+            if index == 0 { out += "  " + String(repeating: "-", count: widths.reduce(0, +) + 2 * (columns - 1)) + "\n" }
         }
         var totals = "  total: \(Self.grouped(model.parameterCount)) trainable parameters"
         if model.stateCount > 0 { totals += " + \(Self.grouped(model.stateCount)) running statistics" }

@@ -161,6 +161,9 @@ extension Executor {
                                                coefficients: coefficients, dx: dx + start * channels, rows: n,
                                                channels: channels, accumulate: false)
             }
+        case .concat, .narrow, .globalAveragePool, .globalAveragePoolGradient, .globalMaxPool, .globalMaxPoolGradient,
+             .layerNorm, .layerNormGradient:
+            executeGraphKernel(instruction.kind)
         }
     }
 }

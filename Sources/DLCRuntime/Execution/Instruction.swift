@@ -41,6 +41,19 @@ struct Instruction {
                                 rows: Int, channels: Int, epsilon: Float)
         /// Writes dx, then dgamma and dbeta right after it.
         case batchNormGradient(dy: Pointer, x: Pointer, gamma: Pointer, saved: Pointer, dx: Pointer, rows: Int, channels: Int)
+        /// Each part seen as `[outer, widths[i]]`, side by side in `y`.
+        case concat(parts: [Pointer], widths: [Int], y: Pointer, outer: Int)
+        /// `y[row] = dy[row, start ..< start + width]` over `[outer, total]`.
+        case narrow(dy: Pointer, y: Pointer, outer: Int, total: Int, start: Int, width: Int)
+        case globalAveragePool(x: Pointer, y: Pointer, batch: Int, positions: Int, channels: Int)
+        case globalAveragePoolGradient(dy: Pointer, dx: Pointer, batch: Int, positions: Int, channels: Int)
+        /// The winners' positions live as Int32 bits right after `y` (the node's auxiliary floats).
+        case globalMaxPool(x: Pointer, y: Pointer, argmax: UnsafeMutablePointer<Int32>, batch: Int, positions: Int, channels: Int)
+        case globalMaxPoolGradient(dy: Pointer, argmax: UnsafeMutablePointer<Int32>, dx: Pointer, batch: Int, positions: Int, channels: Int)
+        /// `saved` holds each row's mean, then each row's 1/std (the node's auxiliary floats).
+        case layerNorm(x: Pointer, y: Pointer, gamma: Pointer, beta: Pointer, saved: Pointer, rows: Int, features: Int, epsilon: Float)
+        /// Writes dx, then dgamma and dbeta right after it.
+        case layerNormGradient(dy: Pointer, x: Pointer, gamma: Pointer, saved: Pointer, dx: Pointer, rows: Int, features: Int)
     }
 
     var kind: Kind

@@ -172,6 +172,42 @@ struct InstructionBuilder {
         case .softmaxGradient(let output, let dy):
             let (rows, columns) = matrix(node.shape)
             return .softmaxGradient(y: p(output), dy: p(dy), dx: p(index), rows: rows, columns: columns)
+        case .concat(let values, let axis):
+            // Everything from the joined axis on is one contiguous run per outer index.
+            let outer = node.shape[..<axis].reduce(1, *)
+            return .concat(parts: values.map(p), widths: values.map { graph.nodes[$0].elementCount / outer }, y: p(index), outer: outer)
+        case .narrow(let dy, let axis, let start, _):
+            let outer = node.shape[..<axis].reduce(1, *), inner = node.shape[(axis + 1)...].reduce(1, *)
+            return .narrow(dy: p(dy), y: p(index), outer: outer, total: graph.nodes[dy].elementCount / outer, start: start * inner,
+                           width: count / outer)
+        case .globalAveragePool(let x):
+            let (batch, positions, channels) = pooled(graph.shape(of: x))
+            return .globalAveragePool(x: p(x), y: p(index), batch: batch, positions: positions, channels: channels)
+        case .globalAveragePoolGradient(let dy, let x):
+            let (batch, positions, channels) = pooled(graph.shape(of: x))
+            return .globalAveragePoolGradient(dy: p(dy), dx: p(index), batch: batch, positions: positions, channels: channels)
+        case .globalMaxPool(let x):
+            let (batch, positions, channels) = pooled(graph.shape(of: x))
+            let argmax = UnsafeMutableRawPointer(p(index) + count).assumingMemoryBound(to: Int32.self)
+            return .globalMaxPool(x: p(x), y: p(index), argmax: argmax, batch: batch, positions: positions, channels: channels)
+        case .globalMaxPoolGradient(let dy, let pooledValue, let x):
+            let (batch, positions, channels) = pooled(graph.shape(of: x))
+            let argmax = UnsafeMutableRawPointer(p(pooledValue) + graph.nodes[pooledValue].elementCount).assumingMemoryBound(to: Int32.self)
+            return .globalMaxPoolGradient(dy: p(dy), argmax: argmax, dx: p(index), batch: batch, positions: positions, channels: channels)
+        case .layerNorm(let x, let gamma, let beta, let epsilon):
+            let (rows, features) = matrix(node.shape)
+            return .layerNorm(x: p(x), y: p(index), gamma: p(gamma), beta: p(beta), saved: p(index) + count, rows: rows,
+                              features: features, epsilon: epsilon)
+        case .layerNormGradient(let dy, let x, let normalized, let gamma):
+            let (rows, features) = matrix(graph.shape(of: x))
+            return .layerNormGradient(dy: p(dy), x: p(x), gamma: p(gamma), saved: p(normalized) + graph.nodes[normalized].elementCount,
+                                      dx: p(index), rows: rows, features: features)
         }
+    }
+
+    /// `[batch, ..., channels]` as batch, positions per example and channels.
+    private func pooled(_ shape: [Int]) -> (batch: Int, positions: Int, channels: Int) {
+        let channels = shape.last ?? 1
+        return (shape[0], shape.reduce(1, *) / max(shape[0] * channels, 1), channels)
     }
 }

@@ -2,7 +2,8 @@ import DLCDiagnostics
 
 /// One layer of the expanded layer list.
 public struct LayerSpec: Sendable {
-    /// The given `name:`, or `KIND_INDEX` with the layer's 0-based position in the expanded list.
+    /// The expanded name: the given `name:` (inside `repeat`, with each enclosing iteration's index
+    /// appended: `conv.1`), or `KIND_INDEX` with the layer's 0-based position in the expanded list.
     public var name: String
     public var kind: String
     public var config: LayerConfig
@@ -12,6 +13,53 @@ public struct LayerSpec: Sendable {
     public var kindRange: SourceRange
     /// The range of each option's value, for errors about one option.
     public var optionRanges: [String: SourceRange]
+    /// The expanded names of the values this layer reads, in order: the item before it, or what
+    /// `from:` names (`input` is the model's input). Resolved by the decoder, never empty.
+    public var inputs: [String] = []
+    /// Where each input was named (its `from:` entry), or the kind for an implicit input.
+    public var inputRanges: [SourceRange] = []
+    /// Set on the `add` that closes a `residual` block: its second input is the shortcut.
+    public var residual: ResidualShortcut?
+
+    public init(name: String, kind: String, config: LayerConfig, range: SourceRange, kindRange: SourceRange,
+                optionRanges: [String: SourceRange], inputs: [String] = [], inputRanges: [SourceRange] = [],
+                residual: ResidualShortcut? = nil) {
+        self.name = name
+        self.kind = kind
+        self.config = config
+        self.range = range
+        self.kindRange = kindRange
+        self.optionRanges = optionRanges
+        self.inputs = inputs
+        self.inputRanges = inputRanges
+        self.residual = residual
+    }
+
+    /// The range that stands for the layer's name: its `name:` value, or its kind.
+    public var nameRange: SourceRange { optionRanges["name"] ?? kindRange }
+}
+
+/// What a `residual` block does when its layers change the shape of their input.
+public enum ResidualProjection: String, Sendable, CaseIterable {
+    /// Insert a bias-free 1x1 convolution (images) or dense layer (vectors) on the shortcut.
+    case auto
+    /// A shape change is an error.
+    case none
+}
+
+/// The shortcut of a `residual` block: `y = layers(x) + shortcut(x)`.
+public struct ResidualShortcut: Sendable, Hashable {
+    public var projection: ResidualProjection
+    /// The `residual` key, for errors about the block as a whole.
+    public var blockRange: SourceRange
+    /// The `projection` value, when given.
+    public var projectionRange: SourceRange?
+
+    public init(projection: ResidualProjection, blockRange: SourceRange, projectionRange: SourceRange?) {
+        self.projection = projection
+        self.blockRange = blockRange
+        self.projectionRange = projectionRange
+    }
 }
 
 public enum Activation: String, Sendable, CaseIterable {
@@ -62,4 +110,26 @@ public enum LayerConfig: Sendable, Hashable {
     case avgPool2D(WindowSpec)
     case batchNorm(momentum: Double, epsilon: Double)
     case reshape(shape: [Int])
+    /// Elementwise sum of two or more same-shaped inputs.
+    case add
+    /// Elementwise product of two or more same-shaped inputs.
+    case multiply
+    /// Inputs side by side along `axis` of the example (negative counts from the end).
+    case concat(axis: Int)
+    /// Mean over every axis but the last: `[h, w, c] -> [c]`.
+    case globalAvgPool
+    /// Maximum over every axis but the last.
+    case globalMaxPool
+    /// Normalizes the last axis of each example, with a learned scale and offset.
+    case layerNorm(epsilon: Double)
+
+    /// Whether the layer merges several inputs (`from:` names two or more).
+    public var isMerge: Bool {
+        switch self {
+        case .add, .multiply, .concat: return true
+        case .dense, .dropout, .activation, .flatten, .conv2d, .maxPool2D, .avgPool2D, .batchNorm, .reshape,
+             .globalAvgPool, .globalMaxPool, .layerNorm:
+            return false
+        }
+    }
 }

@@ -1,8 +1,19 @@
 import DLCDiagnostics
 
+/// One decoded layer item, before the expansion names it and connects it.
+struct DecodedLayer {
+    /// Named `KIND_INDEX`, without inputs.
+    var spec: LayerSpec
+    /// The `name:` as written.
+    var writtenName: Located<String>?
+    /// The names `from:` gives, as written.
+    var from: [Located<String>]?
+    var fromRange: SourceRange?
+}
+
 extension SpecDecoder {
     /// Decodes one list item: a bare `KIND` or a one-key mapping `KIND: {options}`.
-    func decodeLayer(_ item: YAMLNode, index: Int) -> LayerSpec? {
+    func decodeLayer(_ item: YAMLNode, index: Int) -> DecodedLayer? {
         let errorsBefore = diagnostics.count
         let kindNode: YAMLNode
         let optionsNode: YAMLNode?
@@ -33,9 +44,12 @@ extension SpecDecoder {
             return nil
         }
         guard let kind = Vocabulary.layer(kindText) else {
-            report(.error("unknown-layer", "unknown layer kind `\(kindText)`", at: kindNode.range,
-                          help: [Vocabulary.didYouMean(kindText, among: Vocabulary.layers.map(\.name))
-                                 ?? "layer kinds: " + Self.list(Vocabulary.layers.map(\.name))]))
+            let blocks = ["repeat", "residual"]
+            let help = blocks.contains(kindText)
+                ? "a `\(kindText)` block is written `\(kindText): \(kindText == "repeat" ? "N" : "{layers: [...]}")` with its layers under `layers:`"
+                : Vocabulary.didYouMean(kindText, among: Vocabulary.layers.map(\.name) + blocks)
+                  ?? "layer kinds: " + Self.list(Vocabulary.layers.map(\.name))
+            report(.error("unknown-layer", "unknown layer kind `\(kindText)`", at: kindNode.range, help: [help]))
             return nil
         }
         let context = "`\(kind.name)`"
@@ -47,7 +61,7 @@ extension SpecDecoder {
                 return nil
             }
             options = self.options(of: optionsNode, definitions: kind.options, context: context,
-                                   missingAt: kindNode.range, extraKeys: ["name"])
+                                   missingAt: kindNode.range, extraKeys: Vocabulary.layerExtraKeys)
             guard options.isMapping else { return nil }
         } else if !kind.allowsBareName {
             let required = kind.options.filter(\.isRequired).map(\.name)
@@ -55,14 +69,21 @@ extension SpecDecoder {
                           help: ["write it as `\(kind.name): {\(required.map { "\($0): ..." }.joined(separator: ", "))}`"]))
             return nil
         }
-        var name = Located("\(kind.name)_\(index)", at: kindNode.range)
-        if let nameNode = options["name"], let given = identifier(nameNode, option: "name") { name = given }
+        let written = options["name"].flatMap { identifier($0, option: "name") }
+        let from = options["from"].flatMap(layerInputs)
         let config = layerConfig(kind.name, options)
         guard let config, diagnostics.count == errorsBefore else { return nil }
         var ranges: [String: SourceRange] = [:]
         for (key, pair) in options.pairs { ranges[key] = pair.value.range }
-        return LayerSpec(name: name.value, kind: kind.name, config: config, range: item.range,
-                         kindRange: kindNode.range, optionRanges: ranges)
+        let spec = LayerSpec(name: "\(kind.name)_\(index)", kind: kind.name, config: config, range: item.range,
+                             kindRange: kindNode.range, optionRanges: ranges)
+        return DecodedLayer(spec: spec, writtenName: written, from: from, fromRange: options["from"]?.range)
+    }
+
+    /// `from: NAME` or `from: [NAME, ...]`.
+    private func layerInputs(_ node: YAMLNode) -> [Located<String>]? {
+        guard node.items != nil else { return identifier(node, option: "from").map { [$0] } }
+        return list(node, option: "from", type: .list(.identifier, minimumCount: 1), minimumCount: 1) { identifier($0, option: "from") }
     }
 
     private func reportExtraLayerKeys(_ pairs: [YAMLPair]) {
@@ -73,7 +94,7 @@ extension SpecDecoder {
             let help: String
             if kinds.count > 1 {
                 help = "start each layer with its own `- `"
-            } else if let kind = kinds.first, Vocabulary.layer(kind)?.option(key) != nil || key == "name" {
+            } else if let kind = kinds.first, Vocabulary.layer(kind)?.option(key) != nil || Vocabulary.layerExtraKeys.contains(key) {
                 help = "`\(key)` is an option of `\(kind)`: move it inside, as `\(kind): {\(key): ...}`"
             } else {
                 help = "a layer is a one-key mapping `KIND: {options}`"
@@ -136,6 +157,21 @@ extension SpecDecoder {
         case "reshape":
             guard let node = options["shape"] else { return nil }
             return decodeReshape(node).map { .reshape(shape: $0) }
+        case "add":
+            return .add
+        case "multiply":
+            return .multiply
+        case "concat":
+            let axis = options["axis"].flatMap { integer($0, option: "axis", type: .integer(minimum: -64, maximum: 64)) }
+            if options["axis"] != nil, axis == nil { return nil }
+            return .concat(axis: axis?.value ?? -1)
+        case "global_avgpool":
+            return .globalAvgPool
+        case "global_maxpool":
+            return .globalMaxPool
+        case "layernorm":
+            let epsilon = options["epsilon"].flatMap { number($0, option: "epsilon", type: .positiveNumber) }
+            return .layerNorm(epsilon: epsilon?.value ?? 1e-5)
         default:
             preconditionFailure("internal: layer kind `\(kind)` is in the vocabulary but has no decoder")
         }

@@ -39,7 +39,10 @@ extension SpecSchema {
             "layers": ["type": "array", "items": ref("layer")],
             "layer": layer(),
             "repeat": described(mapping(Vocabulary.repeatBlock, nested: ["layers": ref("layers")]),
-                                "a block of layers, repeated `repeat` times; a named layer in a block that repeats is an error"),
+                                "a block of layers, repeated `repeat` times; names inside are scoped to one iteration (`NAME.ITERATION` outside it)"),
+            "residual": described(["type": "object", "properties": ["residual": mapping(Vocabulary.residualBlock, nested: ["layers": ref("layers")])],
+                                   "required": ["residual"], "additionalProperties": false],
+                                  "a residual block: y = layers(x) + shortcut(x), the shortcut projected when the shapes differ"),
             "loss": kinds(Vocabulary.losses),
             "optimizer": kinds(Vocabulary.optimizers),
             "training": mapping(Vocabulary.trainingSection, nested: [
@@ -88,6 +91,8 @@ extension SpecSchema {
 
     /// The name every layer may carry, besides its kind's options.
     static let layerName = OptionDefinition("name", .identifier, "the layer's name (default: `KIND_INDEX`, its position in the expanded list)")
+    /// The input a one-input layer may read instead of the item before it.
+    static let layerFrom = OptionDefinition("from", .identifier, "the layer it reads, by name (default: the item before it; `input` is the model's input)")
 
     /// One item of a layer list: a bare kind, `KIND: {options}`, or a `repeat` block.
     static func layer() -> [String: Any] {
@@ -97,8 +102,10 @@ extension SpecSchema {
             alternatives.append(["type": "string", "enum": bare, "description": "a layer kind without options"])
         }
         alternatives.append(ref("repeat"))
+        alternatives.append(ref("residual"))
         for kind in Vocabulary.layers {
-            alternatives.append(oneKey(kind, options: mapping(kind.options, extra: [layerName])))
+            let extra = kind.option("from") == nil ? [layerName, layerFrom] : [layerName]
+            alternatives.append(oneKey(kind, options: mapping(kind.options, extra: extra)))
         }
         return ["anyOf": alternatives]
     }

@@ -98,7 +98,26 @@ public enum Vocabulary {
             OptionDefinition("shape", .list(.integer(minimum: -1, maximum: nil), minimumCount: 1), required: true,
                              "the new shape without the batch dimension; one entry may be -1"),
         ]),
+        KindDefinition("add", "elementwise sum of two or more inputs of one shape", options: [mergeInputs]),
+        KindDefinition("multiply", "elementwise product of two or more inputs of one shape", options: [mergeInputs]),
+        KindDefinition("concat", "inputs side by side along an axis; the other axes must agree", options: [
+            mergeInputs,
+            OptionDefinition("axis", .integer(minimum: -64, maximum: 64), default: "-1",
+                             "the axis of one example to join along (0 is the first; -1, the last: features or channels)"),
+        ]),
+        KindDefinition("global_avgpool", "mean over every axis but the last: [height, width, channels] -> [channels]"),
+        KindDefinition("global_maxpool", "maximum over every axis but the last: [height, width, channels] -> [channels]"),
+        KindDefinition("layernorm", "normalizes the last axis of each example, with a learned scale and offset", options: [
+            OptionDefinition("epsilon", .positiveNumber, default: "1e-5", "added to the variance"),
+        ]),
     ]
+
+    /// A merge layer's inputs: two or more layer names (`input` is the model's input).
+    static let mergeInputs = OptionDefinition("from", .list(.identifier, minimumCount: 2), required: true,
+                                              "the layers to merge, by name (`input` is the model's input)")
+
+    /// The names a layer list item may carry besides its kind's options.
+    public static let layerExtraKeys: Set<String> = ["name", "from"]
 
     public static let losses: [KindDefinition] = [
         KindDefinition("mse", "mean squared error"),
@@ -216,6 +235,17 @@ public enum Vocabulary {
         OptionDefinition("restore_best", .boolean, default: "false", "restore the best epoch's weights at the end"),
     ]
 
+    public static let residualProjections = ["auto", "none"]
+
+    /// `residual: {layers, projection}`: y = layers(x) + shortcut(x).
+    public static let residualBlock: [OptionDefinition] = [
+        OptionDefinition("layers", .section("a list of layers"), required: true, "the block's layers; the first reads the block's input"),
+        OptionDefinition("projection", .choice(residualProjections), default: "auto",
+                         "`auto` adds a bias-free 1x1 convolution (images) or dense layer (vectors) on the shortcut when the shapes differ; `none` makes that an error"),
+        OptionDefinition("name", .identifier, "the name of the block's output (default: `residual_INDEX`)"),
+        OptionDefinition("from", .identifier, "the block's input (default: the item before it)"),
+    ]
+
     public static let repeatBlock: [OptionDefinition] = [
         OptionDefinition("repeat", .integer(minimum: 1, maximum: 1000), required: true, "how many times"),
         OptionDefinition("layers", .section("a list of layers"), required: true, "the block to repeat"),
@@ -233,6 +263,10 @@ public enum Vocabulary {
         "swish": "silu", "leakyrelu": "leaky_relu", "epoch": "epochs", "batch": "batch_size", "batchsize": "batch_size",
         "neurons": "units", "hidden_units": "units", "out_features": "units", "kernel_size": "kernel", "strides": "stride",
         "out_channels": "filters", "pool_size": "size", "p": "rate", "label": "target", "labels": "target",
+        "sum": "add", "mul": "multiply", "concatenate": "concat", "cat": "concat", "layer_norm": "layernorm",
+        "layer_normalization": "layernorm", "global_average_pooling2d": "global_avgpool", "global_avg_pool": "global_avgpool",
+        "global_max_pooling2d": "global_maxpool", "global_max_pool": "global_maxpool", "adaptive_avg_pool": "global_avgpool",
+        "inputs": "from", "input": "from", "skip": "residual", "shortcut": "residual",
     ]
 
     /// A "did you mean" line for `word`: a known synonym first, then the closest name by edit distance.
