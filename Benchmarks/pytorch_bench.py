@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """PyTorch (CPU) reference benchmarks for dlc's example specs.
 
-Trains the same models as specs/{xor,iris,mnist-mlp,mnist-cnn,digits-cnn}.yaml on the same data,
-the way a PyTorch user writes a training loop (model.train(), zero_grad, forward, loss, backward,
-step over shuffled minibatches taken from in-memory tensors with a randperm index; no DataLoader),
-and reports median steps/s and samples/s over several timed repeats, plus start-up time, peak
-memory and a raw sgemm GFLOP/s ceiling (OpenBLAS, the library dlc links, and PyTorch's MKL).
+Trains the same models as specs/{xor,iris,mnist-mlp,mnist-cnn,mnist-resnet,digits-cnn,
+digits-branches}.yaml on the same data, the way a PyTorch user writes a training loop
+(model.train(), zero_grad, forward, loss, backward, step over shuffled minibatches taken from
+in-memory tensors with a randperm index; no DataLoader), and reports median steps/s and
+samples/s over several timed repeats, plus start-up time, peak memory and a raw sgemm GFLOP/s
+ceiling (OpenBLAS, the library dlc links, and PyTorch's MKL).
 
     /root/torchvenv/bin/python Benchmarks/pytorch_bench.py --threads 2 --json out.json
 
@@ -26,7 +27,7 @@ PROCESS_START = time.perf_counter()
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DATA = os.path.join(REPO, "specs", "data")
-MODELS = ["xor", "iris", "mnist-mlp", "mnist-cnn", "digits-cnn"]
+MODELS = ["xor", "iris", "mnist-mlp", "mnist-cnn", "mnist-resnet", "digits-cnn", "digits-branches"]
 SGEMM_LIBRARIES = ("system_openblas", "numpy_openblas", "torch_mkl")
 
 
@@ -140,12 +141,12 @@ def load_data(name):
         table = np.loadtxt(os.path.join(DATA, "iris.csv"), delimiter=",", skiprows=1, dtype=np.float64)
         x, y = split(table[:, :4], table[:, 4].astype(np.int64), 0.2, 42)
         return normalize(x, "standard"), y
-    if name in ("mnist-mlp", "mnist-cnn"):
+    if name in ("mnist-mlp", "mnist-cnn", "mnist-resnet"):
         images = read_idx(os.path.join(DATA, "mnist", "train-images-idx3-ubyte.gz"))
         labels = read_idx(os.path.join(DATA, "mnist", "train-labels-idx1-ubyte.gz")).astype(np.int64)
         x, y = split(images.reshape(len(images), -1), labels, 0.1, 0)
         return normalize(x, "minmax"), y
-    if name == "digits-cnn":
+    if name in ("digits-cnn", "digits-branches"):
         images = read_idx(os.path.join(DATA, "digits-images.idx3-ubyte"))
         labels = read_idx(os.path.join(DATA, "digits-labels.idx1-ubyte")).astype(np.int64)
         x, y = split(images.reshape(len(images), -1), labels, 0.2, 7)
@@ -155,7 +156,60 @@ def load_data(name):
 
 # ---------------------------------------------------------------------------------------------
 # Models, losses and optimizers equal to the specs. Softmax outputs + cross_entropy in a spec are
-# logits + nn.CrossEntropyLoss here (what a PyTorch user writes; same math, fused).
+# logits + nn.CrossEntropyLoss here (what a PyTorch user writes; same math, fused). The graph
+# models (residual blocks, branches) are nn.Module subclasses with a forward(), as in torchvision.
+
+def mnist_resnet():
+    """specs/mnist-resnet.yaml: a ResNet-style BasicBlock network. A spec `residual` is a block whose
+    forward adds its input (or, when the shapes differ, a bias-free strided 1x1 convolution of it,
+    the spec's `projection: auto`, without batch norm) to the main path; the spec's relu after each
+    residual is the block's last ReLU. `padding: same` with stride 2 on 14x14 is padding=1 (7x7 out)."""
+    import torch
+    from torch import nn
+
+    class BasicBlock(nn.Module):
+        def __init__(self, in_channels, channels, stride=1):
+            super().__init__()
+            self.conv1 = nn.Conv2d(in_channels, channels, 3, stride=stride, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(channels)
+            self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(channels)
+            self.shortcut = nn.Identity()
+            if stride != 1 or in_channels != channels:
+                self.shortcut = nn.Conv2d(in_channels, channels, 1, stride=stride, bias=False)
+
+        def forward(self, x):
+            y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+            return torch.relu(y + self.shortcut(x))
+
+    blocks = 2  # the spec's hyperparameters.blocks
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        *[BasicBlock(16, 16) for _ in range(blocks)],
+        BasicBlock(16, 32, stride=2),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+
+
+def digits_branches():
+    """specs/digits-branches.yaml: two convolutions of the input side by side (narrow 3x3, wide 5x5,
+    both `same` with bias and relu), concatenated along the channels (narrow first), then pooled."""
+    import torch
+    from torch import nn
+
+    class Branches(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.narrow = nn.Conv2d(1, 8, 3, padding=1)
+            self.wide = nn.Conv2d(1, 8, 5, padding=2)
+            self.pool = nn.MaxPool2d(2)
+            self.fc = nn.Linear(16 * 4 * 4, 10)
+
+        def forward(self, x):
+            x = torch.cat([torch.relu(self.narrow(x)), torch.relu(self.wide(x))], dim=1)
+            return self.fc(torch.flatten(self.pool(x), 1))
+
+    return Branches()
+
 
 def build(name):
     import torch
@@ -176,11 +230,17 @@ def build(name):
             nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.3), nn.Linear(128, 10))
         return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=1e-3), 64, (1, 28, 28)
+    if name == "mnist-resnet":
+        model = mnist_resnet()
+        return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=2e-3), 64, (1, 28, 28)
     if name == "digits-cnn":
         model = nn.Sequential(
             nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(256, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 10))
         return model, nn.CrossEntropyLoss(), torch.optim.RMSprop(model.parameters(), lr=1e-3), 32, (1, 8, 8)
+    if name == "digits-branches":
+        model = digits_branches()
+        return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=3e-3), 32, (1, 8, 8)
     raise KeyError(name)
 
 

@@ -25,7 +25,7 @@ extension ShapeInference {
                                               help: ["use `projection: auto` to project the shortcut, or make the block's last layer output \(ShapeArithmetic.format(shape))"]))
                     return nil
                 }
-                return disagree(index, "\(layer.kind == "multiply" ? "multiplies" : "adds") inputs of one shape",
+                return disagree(index, "needs inputs of one shape",
                                 help: "every input of `\(layer.kind)` needs the same shape; project one with a `dense` or 1x1 `conv2d` layer, or use `concat`")
             }
             return first
@@ -33,15 +33,15 @@ extension ShapeInference {
             let rank = first.count
             let along = axis < 0 ? rank + axis : axis
             guard along >= 0, along < rank else {
-                diagnostics.append(.error("axis-out-of-range", "`axis` \(axis) is outside the \(rank) ax\(rank == 1 ? "is" : "es") of `\(names[0])`'s output \(ShapeArithmetic.format(first))",
+                diagnostics.append(.error("axis-out-of-range", "`axis` \(axis) is out of range for `\(names[0])`'s output \(ShapeArithmetic.format(first)), which has \(rank) ax\(rank == 1 ? "is" : "es")",
                                           at: layer.optionRanges["axis"] ?? layer.kindRange,
-                                          help: ["use an axis from 0 to \(rank - 1), or -1 for the last"]))
+                                          help: [rank == 1 ? "vectors join along their only axis: drop `axis`, or write `axis: 0`" : "use an axis from 0 to \(rank - 1), or -1 for the last"]))
                 return nil
             }
             var output = first
             for (index, shape) in shapes.enumerated().dropFirst() {
                 guard shape.count == rank else {
-                    return disagree(index, "joins inputs with the same number of axes",
+                    return disagree(index, "needs inputs with the same number of axes",
                                     help: "add `- flatten` to the image input, or reshape one input so the axes line up")
                 }
                 for dimension in 0..<rank where dimension != along && shape[dimension] != first[dimension] {

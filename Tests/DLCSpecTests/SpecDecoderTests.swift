@@ -142,14 +142,15 @@ struct SpecDecoderTests {
                 case "kernel": return "kernel: 1"
                 case "rate": return "rate: 0.5"
                 case "shape": return "shape: [-1]"
+                case "from": return "from: [input, first]"
                 default: return "\(option.name): 1"
                 }
             }
             let layer = options.isEmpty ? kind.name : "\(kind.name): {\(options.joined(separator: ", "))}"
-            let text = "name: m\nmodel:\n  input: [4, 4, 2]\n  layers:\n    - \(layer)\nloss: mse\noptimizer: sgd\n"
+            let text = "name: m\nmodel:\n  input: [4, 4, 2]\n  layers:\n    - relu: {name: first}\n    - \(layer)\nloss: mse\noptimizer: sgd\n"
             let loaded = load(text)
             #expect(loaded.diagnostics.isEmpty, "\(kind.name): \(loaded.diagnostics.map(\.message))")
-            #expect(loaded.spec?.model?.layers.first?.kind == kind.name)
+            #expect(loaded.spec?.model?.layers.last?.kind == kind.name)
         }
     }
 }

@@ -12,6 +12,8 @@ extension SpecDecoder {
         var names = LayerNames()
         /// `from:` names that no layer above defines, reported once the whole list is read.
         var unresolved: [Located<String>] = []
+        /// The count of each open `repeat` block, innermost last (where "too many layers" points).
+        var repeatCounts: [SourceRange] = []
     }
 
     func decodeModel(_ pair: YAMLPair, complete: inout Bool) -> ModelSpec? {
@@ -62,7 +64,7 @@ extension SpecDecoder {
             } else if firstKey == "residual" {
                 ok = expandResidual(item, into: &expansion, depth: depth, blockInput: fixedInput) && ok
             } else if let decoded = decodeLayer(item, index: expansion.layers.count) {
-                ok = append(decoded, blockInput: fixedInput, repeatRange: nil, into: &expansion) && ok
+                ok = append(decoded, blockInput: fixedInput, into: &expansion) && ok
             } else {
                 // Later `from:` entries may still name it: one error per cause.
                 if let name = Self.writtenName(of: item) { expansion.names.define(written: name, expanded: expansion.names.expanded(name), at: item.range) }
@@ -74,7 +76,7 @@ extension SpecDecoder {
     }
 
     /// Names the layer, resolves its inputs and appends it; false (with an error) when it cannot.
-    func append(_ decoded: DecodedLayer, blockInput: SourceRange?, repeatRange: SourceRange?, into expansion: inout LayerExpansion) -> Bool {
+    func append(_ decoded: DecodedLayer, blockInput: SourceRange?, into expansion: inout LayerExpansion) -> Bool {
         var layer = decoded.spec
         let written = decoded.writtenName?.value
         let expanded = written.map { expansion.names.expanded($0) } ?? layer.name
@@ -90,7 +92,12 @@ extension SpecDecoder {
             return false
         }
         layer.name = expanded
-        defer { expansion.names.define(written: written, expanded: expanded, at: layer.nameRange) }
+        // Defined even when its inputs fail, so later `from:` entries naming it stay silent; a
+        // `KIND_INDEX` name is left to the next layer at this index.
+        var appended = false
+        defer {
+            if appended || written != nil { expansion.names.define(written: written, expanded: expanded, at: layer.nameRange) }
+        }
         if let from = decoded.from {
             if let blockInput {
                 report(.error("from-in-block-start", "the first layer of a `residual` block reads the block's input, so `from:` here means nothing",
@@ -112,7 +119,8 @@ extension SpecDecoder {
             layer.inputs = [expansion.names.previous]
             layer.inputRanges = [layer.kindRange]
         }
-        return appendChecked(layer, at: repeatRange ?? layer.range, into: &expansion)
+        appended = appendChecked(layer, at: expansion.repeatCounts.last ?? layer.range, into: &expansion)
+        return appended
     }
 
     /// Appends a named, connected layer unless the model reached the layer limit.
@@ -163,6 +171,8 @@ extension SpecDecoder {
             _ = expandLayers(blockNode, option: "layers", into: &scratch, depth: depth + 1, blockInput: blockInput)
             return false
         }
+        expansion.repeatCounts.append(count.range)
+        defer { expansion.repeatCounts.removeLast() }
         for iteration in 0..<count.value {
             expansion.names.beginIteration(block: block, index: iteration)
             let ok = expandLayers(blockNode, option: "layers", into: &expansion, depth: depth + 1, blockInput: iteration == 0 ? blockInput : nil)

@@ -59,7 +59,6 @@ extension SpecDecoder {
                             kindRange: key.key.range, optionRanges: ranges, inputs: [last.name, shortcut],
                             inputRanges: [last.kindRange, shortcutRange],
                             residual: ResidualShortcut(projection: projection, blockRange: key.key.range, projectionRange: ranges["projection"]))
-        return append(DecodedLayer(spec: add, writtenName: written, from: nil, fromRange: nil), blockInput: nil, repeatRange: nil,
-                      into: &expansion)
+        return append(DecodedLayer(spec: add, writtenName: written, from: nil, fromRange: nil), blockInput: nil, into: &expansion)
     }
 }

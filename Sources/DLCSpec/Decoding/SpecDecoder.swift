@@ -72,7 +72,7 @@ public final class SpecDecoder {
     /// (`nil`: the file as a whole, for the top level).
     func options(
         of node: YAMLNode, pairs: [YAMLPair]? = nil, definitions: [OptionDefinition], context: String,
-        missingAt: SourceRange?, extraKeys: Set<String> = []
+        missingAt: SourceRange?, extraKeys: [String] = []
     ) -> OptionPairs {
         guard let pairs = pairs ?? node.pairs else {
             report(.error("expected-mapping", "\(context) takes a mapping of options, found \(node.kindDescription)", at: node.range,

@@ -117,7 +117,7 @@ public enum Vocabulary {
                                               "the layers to merge, by name (`input` is the model's input)")
 
     /// The names a layer list item may carry besides its kind's options.
-    public static let layerExtraKeys: Set<String> = ["name", "from"]
+    public static let layerExtraKeys = ["name", "from"]
 
     public static let losses: [KindDefinition] = [
         KindDefinition("mse", "mean squared error"),
