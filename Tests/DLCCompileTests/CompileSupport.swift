@@ -6,11 +6,20 @@ import DLCRuntime
 import DLCSpec
 import Testing
 
+/// The kernels the command line uses (OpenBLAS's best for this CPU), so they are the ones tested,
+/// and the runtime's own split work on 2 threads; OpenBLAS itself on one. Its thread count is
+/// process-wide and a convolution split sets it to 1 while it runs, so with tests running side by
+/// side a product elsewhere would run on 1 or 2 threads by chance, and 1 and 2 threads may round
+/// differently: exact-repeat checks would race.
+func configureBLASForTests() {
+    BLASSetup.configure(threads: 2)
+    Kernels.setThreadCount(1)
+}
+
 /// Builds a checked model from the parts of a spec, without reading data files.
 func checkedModel(input: String, layers: [String], loss: String, data: String = "{builtin: moons}",
                   optimizer: String = "sgd", batchSize: Int = 3, metrics: String = "[]") throws -> CheckedModel {
-    // The kernels the command line uses (OpenBLAS's best for this CPU), so they are the ones tested.
-    BLASSetup.configure(threads: 2)
+    configureBLASForTests()
     let text = """
         name: test
         data:

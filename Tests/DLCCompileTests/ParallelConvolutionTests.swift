@@ -7,7 +7,9 @@ import Testing
 /// With several threads the executor runs a part of a batch's convolution on each core
 /// (forward, input gradient and weight gradient); the results must match one thread's and repeat
 /// exactly, and a convolution folded into its bias + activation must never write over its input.
-struct ParallelConvolutionTests {
+/// Serialized: its cases check exact repeats, and each flips OpenBLAS's process-wide thread count
+/// while it splits a convolution.
+@Suite(.serialized) struct ParallelConvolutionTests {
     /// Both convolutions do 2.6M and 5.3M multiply-adds on a batch of 16, above the 2M from which
     /// the executor splits them; the 1x1 convolution (0.6M) stays whole.
     static func model(loss: String = "cross_entropy", output: String = "dense: {units: 3}") throws -> CheckedModel {
@@ -113,7 +115,13 @@ struct ParallelConvolutionTests {
         let prediction = try #require(graph.prediction)
         let a = Array(UnsafeBufferPointer(start: single.pointer(prediction), count: graph.nodes[prediction].elementCount))
         let b = Array(UnsafeBufferPointer(start: split.pointer(prediction), count: graph.nodes[prediction].elementCount))
-        #expect(a == b, "evaluation differs between 1 and 3 threads")
+        // One product over the batch and one per part may round differently in OpenBLAS (seen on
+        // AMD EPYC's kernels), so the thread counts agree to rounding; each repeats exactly.
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-5 * max(a.map(abs).max() ?? 0, 1), "evaluation differs between 1 and 3 threads by \(worst)")
+        split.run()
+        #expect(Array(UnsafeBufferPointer(start: split.pointer(prediction), count: graph.nodes[prediction].elementCount)) == b,
+                "evaluation on 3 threads does not repeat")
     }
 
     @Test func foldedConvolutionsKeepTheirInputUntilTheyHaveRun() throws {

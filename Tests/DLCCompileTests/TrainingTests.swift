@@ -14,7 +14,7 @@ struct TrainingTests {
 
     /// The program and data the CLI would build for a spec file.
     static func prepare(_ name: String, overrides: [(name: String, text: String)] = []) throws -> (TrainingProgram, DataSplits) {
-        BLASSetup.configure(threads: 2)
+        configureBLASForTests()
         var options = CheckOptions()
         options.purpose = .run
         options.overrides = overrides
