@@ -41,6 +41,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // oneDNN's convolutions behind a small C interface (Debian's libdnnl-dev has no pkg-config file).
+        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl")]),
         .target(name: "DLCDiagnostics"),
         .target(name: "DLCSpec", dependencies: ["DLCDiagnostics", "CYAML"]),
         .target(name: "DLCData", dependencies: ["CZlib"]),
@@ -49,7 +51,7 @@ let package = Package(
         .target(name: "DLCCompile", dependencies: ["DLCCheck", "DLCGraph", "DLCSpec", "DLCData"]),
         .target(
             name: "DLCRuntime",
-            dependencies: ["DLCGraph", "DLCData", "CBLAS"],
+            dependencies: ["DLCGraph", "DLCData", "CBLAS", "CDNNL"],
             swiftSettings: [.unsafeFlags(runtimeFlags)]
         ),
         .executableTarget(

@@ -90,7 +90,8 @@ struct BenchCommand: ParsableCommand {
         let report = BenchReport(name: session.name, batch: batch, secondsPerStep: median, flopsPerStep: executor.flopsPerRun * 1.0,
                                  arenaBytes: executor.plan.arenaSize * 4, parameterCount: trainer.parameters.totalCount,
                                  startupSeconds: startup, threads: threads, operations: operations.sorted { $0.1 > $1.1 }.map { ($0.0, $0.1 / Double(profiled)) },
-                                 steps: timed, rounds: times.count, sgemmGFLOPS: ceiling, nodes: nodes)
+                                 steps: timed, rounds: times.count, sgemmGFLOPS: ceiling,
+                                 convolutionKernels: executor.convolutionLibraryKernels, nodes: nodes)
         Console.output(json ? report.json() : report.text())
     }
 }
@@ -110,6 +111,8 @@ struct BenchReport {
     let rounds: Int
     /// GFLOP/s of the model's matrix products run alone (0 for a model without dense layers).
     let sgemmGFLOPS: Double
+    /// oneDNN's kernels for the convolutions (empty: im2col + OpenBLAS, or none).
+    var convolutionKernels: [String] = []
     /// With `--by-node`: each instruction's share of the profiled step, in execution order.
     var nodes: [NodeTime] = []
 
@@ -127,13 +130,14 @@ struct BenchReport {
 
     func text() -> String {
         var out = "\(name): batch \(batch), median of \(rounds) rounds of \(steps) steps\n"
-        out += String(format: "  %.1f steps/s, %.0f samples/s, %.2f GFLOP/s (matmul), %.1f us/step\n",
+        out += String(format: "  %.1f steps/s, %.0f samples/s, %.2f GFLOP/s (matrix products and convolutions), %.1f us/step\n",
                       stepsPerSecond, samplesPerSecond, gflops, secondsPerStep * 1e6)
         if sgemmGFLOPS > 0 {
             out += String(format: "  matrix products alone: %.2f GFLOP/s; the whole step reaches %.0f%% of that\n",
                           sgemmGFLOPS, 100 * gflops / sgemmGFLOPS)
         }
         out += "  BLAS: OpenBLAS \(BLASSetup.coreName) kernels, \(threads.map(String.init) ?? "all") threads\n"
+        if !convolutionKernels.isEmpty { out += "  convolutions: oneDNN \(convolutionKernels.joined(separator: ", "))\n" }
         out += "  arena \(arenaBytes) bytes, \(parameterCount) parameters, start-up and data \(String(format: "%.3f", startupSeconds)) s\n"
         let total = operations.reduce(0) { $0 + $1.secondsPerStep }
         out += "  time per step by op (profiled):\n"
@@ -164,6 +168,7 @@ struct BenchReport {
         ]
         object["operations"] = Dictionary(operations.map { ($0.name, $0.secondsPerStep) }, uniquingKeysWith: +)
         if let threads { object["threads"] = threads }
+        object["convolution_kernels"] = convolutionKernels
         if !nodes.isEmpty {
             object["nodes"] = nodes.map { ["node": $0.node, "op": $0.op, "label": $0.label, "shape": $0.shape, "seconds_per_step": $0.secondsPerStep] as [String: Any] }
         }

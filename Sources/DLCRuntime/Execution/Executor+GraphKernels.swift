@@ -52,7 +52,8 @@ extension Executor {
         case .none, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax, .multiply, .add, .oneHot, .loss,
              .lossGradient, .sumToLastAxis, .activationGradient, .softmaxGradient, .conv2d, .conv2dBiasActivation,
              .conv2dInputGradient, .conv2dWeightGradient, .maxPool, .maxPoolGradient, .averagePool, .averagePoolGradient,
-             .batchNormTraining, .batchNormInference, .batchNormGradient:
+             .batchNormTraining, .batchNormInference, .batchNormGradient, .libraryConvolution, .libraryConvolutionInputGradient,
+             .libraryConvolutionWeightGradient:
             preconditionFailure("internal: \(kind) is not a graph-model kernel")
         }
     }

@@ -148,10 +148,30 @@ public final class Executor: @unchecked Sendable {
             case .conv2d(_, _, _, let g, _), .conv2dInputGradient(_, _, _, let g, _), .conv2dWeightGradient(_, _, _, let g, _, _),
                  .conv2dBiasActivation(_, _, _, _, _, let g, _):
                 return total + 2 * Double(g.outputPixels * g.patchSize * g.outChannels)
+            case .libraryConvolution(let c, _, _, _, _), .libraryConvolutionInputGradient(let c, _, _, _),
+                 .libraryConvolutionWeightGradient(let c, _, _, _):
+                return total + 2 * Double(c.geometry.outputPixels * c.geometry.patchSize * c.geometry.outChannels)
             default:
                 return total
             }
         }
+    }
+
+    /// The kernels oneDNN runs this plan's convolutions with, such as `brgconv:avx512_core`, each once
+    /// ("" when every convolution uses the runtime's own im2col + OpenBLAS).
+    public var convolutionLibraryKernels: [String] {
+        var names: [String] = []
+        for instruction in instructions {
+            let name: String
+            switch instruction.kind {
+            case .libraryConvolution(let c, _, _, _, _): name = c.implementation(.forward)
+            case .libraryConvolutionInputGradient(let c, _, _, _): name = c.implementation(.inputGradient)
+            case .libraryConvolutionWeightGradient(let c, _, _, _): name = c.implementation(.weightGradient)
+            default: continue
+            }
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
     }
 
     /// The GFLOP/s `cblas_sgemm` (or the small-matrix loop) reaches on this plan's matrix products

@@ -3,6 +3,28 @@ import DLCGraph
 /// Resolves each node of a planned graph to an instruction with its pointers and sizes.
 struct InstructionBuilder {
     let executor: Executor
+    /// oneDNN's convolution for each geometry the graph convolves over, with the passes it needs.
+    let libraryConvolutions: [ConvolutionGeometry: DNNLConvolution]
+
+    init(executor: Executor) {
+        self.executor = executor
+        var passes: [ConvolutionGeometry: DNNLConvolution.Passes] = [:]
+        let graph = executor.graph
+        func geometry(_ x: ValueID, _ w: ValueID, _ window: WindowAttributes) -> ConvolutionGeometry {
+            Self.geometry(graph.shape(of: x), graph.shape(of: w)[3], window)
+        }
+        for node in graph.nodes {
+            switch node.op {
+            case .conv2d(let x, let w, let window, _): passes[geometry(x, w, window), default: []].insert(.forward)
+            case .conv2dInputGradient(_, let w, let x, let window): passes[geometry(x, w, window), default: []].insert(.inputGradient)
+            case .conv2dWeightGradient(let x, _, let w, _, let window): passes[geometry(x, w, window), default: []].insert(.weightGradient)
+            default: continue
+            }
+        }
+        var convolutions: [ConvolutionGeometry: DNNLConvolution] = [:]
+        for (geometry, needed) in passes { convolutions[geometry] = DNNLConvolution(geometry, passes: needed) }
+        libraryConvolutions = convolutions
+    }
 
     func build() -> [Instruction] {
         let graph = executor.graph
@@ -33,6 +55,12 @@ struct InstructionBuilder {
             if case .biasActivation(let x, let bias, let f) = node.op, foldedConvolutions[x] == index,
                case .conv2d(let input, let w, let window, let keeps) = graph.nodes[x].op {
                 let p = { (value: ValueID) in executor.pointer(value) }
+                if let convolution = libraryConvolutions[geometry(graph.shape(of: input), graph.shape(of: w)[3], window)] {
+                    instructions.append(Instruction(kind: .libraryConvolution(convolution, x: p(input), w: p(w), y: p(index),
+                                                                              biasActivation: (f, p(bias))),
+                                                    node: index, name: "conv2d"))
+                    continue
+                }
                 let columns = keeps ? p(x) + graph.nodes[x].elementCount : executor.scratchPointer
                 instructions.append(Instruction(
                     kind: .conv2dBiasActivation(x: p(input), w: p(w), bias: p(bias), y: p(index), f,
@@ -61,14 +89,23 @@ struct InstructionBuilder {
         return instructions
     }
 
+    /// oneDNN's convolution of `x` by `w`, when it runs this geometry.
+    private func library(_ x: ValueID, _ w: ValueID, _ window: WindowAttributes) -> DNNLConvolution? {
+        libraryConvolutions[geometry(executor.graph.shape(of: x), executor.graph.shape(of: w)[3], window)]
+    }
+
     /// Whether the buffers of two values (`count` floats each from their pointers) share memory.
     private func overlaps(_ a: ValueID, _ aCount: Int, _ b: ValueID, _ bCount: Int) -> Bool {
         let start = executor.pointer(a), other = executor.pointer(b)
         return start < other + bCount && other < start + aCount
     }
 
-    /// The kernels' geometry for a window over `[batch, h, w, c]` giving `outChannels`.
     func geometry(_ input: [Int], _ outChannels: Int, _ window: WindowAttributes) -> ConvolutionGeometry {
+        Self.geometry(input, outChannels, window)
+    }
+
+    /// The kernels' geometry for a window over `[batch, h, w, c]` giving `outChannels`.
+    static func geometry(_ input: [Int], _ outChannels: Int, _ window: WindowAttributes) -> ConvolutionGeometry {
         ConvolutionGeometry(batch: input[0], inHeight: input[1], inWidth: input[2], inChannels: input[3], outChannels: outChannels,
                             kernelHeight: window.height, kernelWidth: window.width, strideHeight: window.strideHeight,
                             strideWidth: window.strideWidth, samePadding: window.samePadding)
@@ -88,12 +125,21 @@ struct InstructionBuilder {
         case .features, .labels, .targets, .parameter, .reshape, .slice:
             return .none
         case .conv2d(let x, let w, let window, let keeps):
+            if let convolution = library(x, w, window) {
+                return .libraryConvolution(convolution, x: p(x), w: p(w), y: p(index), biasActivation: nil)
+            }
             return .conv2d(x: p(x), w: p(w), y: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
                            columns: keeps ? p(index) + count : executor.scratchPointer)
         case .conv2dInputGradient(let dy, let w, let x, let window):
+            if let convolution = library(x, w, window) {
+                return .libraryConvolutionInputGradient(convolution, dy: p(dy), w: p(w), dx: p(index))
+            }
             return .conv2dInputGradient(dy: p(dy), w: p(w), dx: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
                                         columns: executor.scratchPointer)
         case .conv2dWeightGradient(let x, let dy, let w, let forward, let window):
+            if let convolution = library(x, w, window) {
+                return .libraryConvolutionWeightGradient(convolution, x: p(x), dy: p(dy), dw: p(index))
+            }
             // The forward convolution's kept columns already hold im2col(x).
             var kept = false
             if case .conv2d(_, _, _, true) = graph.nodes[forward].op { kept = true }
