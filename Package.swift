@@ -41,8 +41,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        // oneDNN's convolutions behind a small C interface (Debian's libdnnl-dev has no pkg-config file).
-        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dnnl")]),
+        // oneDNN's convolutions behind a small C interface, loaded on first use (dlopen).
+        .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "DLCDiagnostics"),
         .target(name: "DLCSpec", dependencies: ["DLCDiagnostics", "CYAML"]),
         .target(name: "DLCData", dependencies: ["CZlib"]),

@@ -12,7 +12,10 @@ enum {
     DLC_DNNL_BACKWARD_WEIGHTS = 4,
 };
 
-/// NULL when oneDNN cannot make one of the `passes` for this geometry (the caller then uses its
+/// Whether oneDNN (`libdnnl.so.2`) could be loaded; the first call loads it.
+int dlc_dnnl_is_available(void);
+
+/// NULL when oneDNN is not installed or cannot make one of the `passes` for this geometry (the caller then uses its
 /// own kernels). `pad_*` are the zero rows and columns before the first input row and column.
 dlc_dnnl_convolution *dlc_dnnl_convolution_create(int batch, int in_height, int in_width, int in_channels,
                                                   int out_channels, int kernel_height, int kernel_width,
