@@ -118,8 +118,10 @@ static int finish_pass(dlc_dnnl_convolution *c, pass_t *pass, dnnl_query_t query
 dlc_dnnl_convolution *dlc_dnnl_convolution_create(int batch, int in_height, int in_width, int in_channels,
                                                   int out_channels, int kernel_height, int kernel_width,
                                                   int stride_height, int stride_width, int pad_top, int pad_left,
-                                                  int out_height, int out_width, int with_bias, int passes) {
+                                                  int out_height, int out_width, int with_bias, int passes, int threads) {
     if (!dlc_dnnl_is_available()) return NULL;
+    // oneDNN fixes a primitive's thread count when it makes it.
+    set_threads(threads);
     dlc_dnnl_convolution *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     // The padding after the last row and column that makes oneDNN's output size match (never

@@ -15,12 +15,13 @@ enum {
 /// Whether oneDNN (`libdnnl.so.2`) could be loaded; the first call loads it.
 int dlc_dnnl_is_available(void);
 
+/// `threads`: the OpenMP threads it runs on (oneDNN fixes them when it makes the primitives).
 /// NULL when oneDNN is not installed or cannot make one of the `passes` for this geometry (the caller then uses its
 /// own kernels). `pad_*` are the zero rows and columns before the first input row and column.
 dlc_dnnl_convolution *dlc_dnnl_convolution_create(int batch, int in_height, int in_width, int in_channels,
                                                   int out_channels, int kernel_height, int kernel_width,
                                                   int stride_height, int stride_width, int pad_top, int pad_left,
-                                                  int out_height, int out_width, int with_bias, int passes);
+                                                  int out_height, int out_width, int with_bias, int passes, int threads);
 void dlc_dnnl_convolution_destroy(dlc_dnnl_convolution *convolution);
 
 /// y = conv(x, w) (+ bias when created with it); 0 on success.

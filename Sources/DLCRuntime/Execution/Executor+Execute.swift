@@ -162,7 +162,7 @@ extension Executor {
                                                channels: channels, accumulate: false)
             }
         case .libraryConvolution(let convolution, let x, let w, let y, let biasActivation):
-            convolution.forward(x: x, weights: w, y: y, threads: threads)
+            convolution.forward(x: x, weights: w, y: y)
             if let (f, bias) = biasActivation {
                 let columns = convolution.geometry.outChannels, rows = convolution.geometry.outputSize / max(columns, 1)
                 Parallel.parts(rows, floats: rows * columns, threads: threads) { start, n in
@@ -171,9 +171,9 @@ extension Executor {
                 }
             }
         case .libraryConvolutionInputGradient(let convolution, let dy, let w, let dx):
-            convolution.inputGradient(dy: dy, weights: w, dx: dx, threads: threads)
+            convolution.inputGradient(dy: dy, weights: w, dx: dx)
         case .libraryConvolutionWeightGradient(let convolution, let x, let dy, let dw):
-            convolution.weightGradient(x: x, dy: dy, dw: dw, threads: threads)
+            convolution.weightGradient(x: x, dy: dy, dw: dw)
         case .concat, .narrow, .globalAveragePool, .globalAveragePoolGradient, .globalMaxPool, .globalMaxPoolGradient,
              .layerNorm, .layerNormGradient:
             executeGraphKernel(instruction.kind)

@@ -22,7 +22,7 @@ struct InstructionBuilder {
             }
         }
         var convolutions: [ConvolutionGeometry: DNNLConvolution] = [:]
-        for (geometry, needed) in passes { convolutions[geometry] = DNNLConvolution(geometry, passes: needed) }
+        for (geometry, needed) in passes { convolutions[geometry] = DNNLConvolution(geometry, passes: needed, threads: executor.threads) }
         libraryConvolutions = convolutions
     }
 

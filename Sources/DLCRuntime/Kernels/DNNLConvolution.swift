@@ -23,16 +23,25 @@ public final class DNNLConvolution: @unchecked Sendable {
     private let handle: OpaquePointer
     public let geometry: ConvolutionGeometry
 
-    /// nil when oneDNN cannot run one of `passes` for this geometry.
-    public init?(_ geometry: ConvolutionGeometry, passes: Passes) {
+    /// The OpenMP threads it runs on, fixed when it is made.
+    public let threads: Int
+
+    /// nil when oneDNN is not installed or cannot run one of `passes` for this geometry. Below
+    /// `Parallel.convolutionThreshold` multiply-adds it runs on one thread whatever `threads` says:
+    /// waking a second costs more than it saves and leaves it spinning beside the BLAS threads that
+    /// run next (digits-cnn's 295k, on 2 threads: its dense products after the convolution took
+    /// 37 us instead of 8).
+    public init?(_ geometry: ConvolutionGeometry, passes: Passes, threads: Int) {
+        let threads = geometry.outputPixels * geometry.patchSize * geometry.outChannels < Parallel.convolutionThreshold ? 1 : max(1, threads)
         guard Self.isEnabled, geometry.batch > 0, geometry.outHeight > 0, geometry.outWidth > 0,
               let handle = dlc_dnnl_convolution_create(
                   Int32(geometry.batch), Int32(geometry.inHeight), Int32(geometry.inWidth), Int32(geometry.inChannels),
                   Int32(geometry.outChannels), Int32(geometry.kernelHeight), Int32(geometry.kernelWidth),
                   Int32(geometry.strideHeight), Int32(geometry.strideWidth), Int32(geometry.padTop), Int32(geometry.padLeft),
-                  Int32(geometry.outHeight), Int32(geometry.outWidth), 0, passes.rawValue) else { return nil }
+                  Int32(geometry.outHeight), Int32(geometry.outWidth), 0, passes.rawValue, Int32(threads)) else { return nil }
         self.handle = handle
         self.geometry = geometry
+        self.threads = threads
     }
 
     deinit {
@@ -40,18 +49,18 @@ public final class DNNLConvolution: @unchecked Sendable {
     }
 
     /// `y = conv(x, w)`: `[b, h, w, cin] -> [b, h', w', cout]`.
-    public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, threads: Int) {
-        check(dlc_dnnl_convolution_forward(handle, x, weights, nil, y, Int32(threads)), "forward")
+    public func forward(x: UnsafePointer<Float>, weights: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        check(dlc_dnnl_convolution_forward(handle, x, weights, nil, y, Int32(self.threads)), "forward")
     }
 
     /// `dx = col2im(dy w^T)`, shaped like the input.
-    public func inputGradient(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, threads: Int) {
-        check(dlc_dnnl_convolution_backward_data(handle, dy, weights, dx, Int32(threads)), "input gradient")
+    public func inputGradient(dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        check(dlc_dnnl_convolution_backward_data(handle, dy, weights, dx, Int32(self.threads)), "input gradient")
     }
 
     /// `dw = im2col(x)^T dy`, shaped like the weights.
-    public func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>, threads: Int) {
-        check(dlc_dnnl_convolution_backward_weights(handle, x, dy, dw, Int32(threads)), "weight gradient")
+    public func weightGradient(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>) {
+        check(dlc_dnnl_convolution_backward_weights(handle, x, dy, dw, Int32(self.threads)), "weight gradient")
     }
 
     /// The kernels oneDNN chose for a pass, such as `brgconv:avx512_core`.

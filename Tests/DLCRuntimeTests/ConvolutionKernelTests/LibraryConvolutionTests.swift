@@ -26,6 +26,8 @@ struct LibraryConvolutionTests {
         Case(height: 8, width: 7, inChannels: 1, outChannels: 16, kernel: (5, 3), stride: (1, 2), same: true),
         Case(height: 9, width: 8, inChannels: 2, outChannels: 3, kernel: (3, 2), stride: (2, 3), same: false),
         Case(height: 4, width: 4, inChannels: 32, outChannels: 17, kernel: (2, 2), stride: (1, 1), same: true),
+        // 2.9M multiply-adds: above `Parallel.convolutionThreshold`, so it runs on 2 threads.
+        Case(batch: 8, height: 14, width: 14, inChannels: 16, outChannels: 16, kernel: (3, 3), stride: (1, 1), same: true),
     ]
 
     static func values(_ count: Int, seed: Int) -> [Float] {
@@ -40,20 +42,20 @@ struct LibraryConvolutionTests {
     @Test(arguments: cases)
     func passesMatchTheDefinition(_ testCase: Case) throws {
         let g = testCase.geometry
-        let convolution = try #require(DNNLConvolution(g, passes: [.forward, .inputGradient, .weightGradient]),
-                                       "oneDNN made no convolution for \(g)")
         let x = Self.values(g.inputSize, seed: 1), w = Self.values(g.weightsSize, seed: 2), dy = Self.values(g.outputSize, seed: 3)
         let y = UnsafeMutableBufferPointer<Float>.allocate(capacity: g.outputSize)
         let dx = UnsafeMutableBufferPointer<Float>.allocate(capacity: g.inputSize)
         let dw = UnsafeMutableBufferPointer<Float>.allocate(capacity: g.weightsSize)
         defer { y.deallocate(); dx.deallocate(); dw.deallocate() }
         for threads in [1, 2] {
+            let convolution = try #require(DNNLConvolution(g, passes: [.forward, .inputGradient, .weightGradient], threads: threads),
+                                           "oneDNN made no convolution for \(g)")
             y.initialize(repeating: .nan)
             dx.initialize(repeating: .nan)
             dw.initialize(repeating: .nan)
-            convolution.forward(x: x, weights: w, y: y.baseAddress!, threads: threads)
-            convolution.inputGradient(dy: dy, weights: w, dx: dx.baseAddress!, threads: threads)
-            convolution.weightGradient(x: x, dy: dy, dw: dw.baseAddress!, threads: threads)
+            convolution.forward(x: x, weights: w, y: y.baseAddress!)
+            convolution.inputGradient(dy: dy, weights: w, dx: dx.baseAddress!)
+            convolution.weightGradient(x: x, dy: dy, dw: dw.baseAddress!)
             // The adjoints of y = conv(x, w): dx[cell] = sum of dy * w over the outputs reading it; dw = sum of x * dy.
             var expectedDx = [Double](repeating: 0, count: g.inputSize), expectedDw = [Double](repeating: 0, count: g.weightsSize)
             for n in 0..<g.batch {
