@@ -11,8 +11,9 @@ public enum Compiler {
     }
 
     /// The graph after `stage` (training mode), with its buffer plan for `planned`.
-    public static func graph(_ model: CheckedModel, batchSize: Int, stage: Stage) throws(CompileError) -> (Graph, BufferPlan?) {
-        let lowered = try Lower.lower(model, batchSize: batchSize, mode: .training)
+    public static func graph(_ model: CheckedModel, batchSize: Int, stage: Stage,
+                             keepsConvolutionColumns: Bool = true) throws(CompileError) -> (Graph, BufferPlan?) {
+        let lowered = try Lower.lower(model, batchSize: batchSize, mode: .training, keepsConvolutionColumns: keepsConvolutionColumns)
         verify(lowered, after: "lower")
         if stage == .lowered { return (lowered, nil) }
         let differentiated = Differentiate.differentiate(lowered)
@@ -25,8 +26,9 @@ public enum Compiler {
     }
 
     /// The fused training graph and its plan.
-    public static func trainingPlan(_ model: CheckedModel, batchSize: Int) throws(CompileError) -> (Graph, BufferPlan) {
-        let (graph, plan) = try self.graph(model, batchSize: batchSize, stage: .planned)
+    public static func trainingPlan(_ model: CheckedModel, batchSize: Int,
+                                    keepsConvolutionColumns: Bool = true) throws(CompileError) -> (Graph, BufferPlan) {
+        let (graph, plan) = try self.graph(model, batchSize: batchSize, stage: .planned, keepsConvolutionColumns: keepsConvolutionColumns)
         return (graph, plan ?? PlanBuffers.plan(graph))
     }
 

@@ -14,7 +14,10 @@ public enum GraphMode: Sendable {
 
 /// The `lower` pass: a checked model -> a forward graph with its loss, for one batch size.
 public enum Lower {
-    public static func lower(_ model: CheckedModel, batchSize: Int, mode: GraphMode) throws(CompileError) -> Graph {
+    /// `keepsConvolutionColumns: false` (for a runtime whose convolution library needs no im2col
+    /// columns) makes training convolutions rebuild them in scratch when a weight gradient needs them.
+    public static func lower(_ model: CheckedModel, batchSize: Int, mode: GraphMode,
+                             keepsConvolutionColumns: Bool = true) throws(CompileError) -> Graph {
         var graph = Graph(batchSize: batchSize)
         let features = graph.add(.features, shape: [batchSize] + model.inputShape, label: "input")
         // Each layer's output value; a layer reads the values its inputs name.
@@ -59,7 +62,7 @@ public enum Lower {
                 let weight = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [window.size.height, window.size.width, channels, filters],
                                                               initializer: kind, fanIn: fanIn,
                                                               fanOut: window.size.height * window.size.width * filters), label: name)
-                x = graph.add(.conv2d(x, weight: weight, attributes(window), keepsColumns: mode == .training), label: name)
+                x = graph.add(.conv2d(x, weight: weight, attributes(window), keepsColumns: mode == .training && keepsConvolutionColumns), label: name)
                 if useBias {
                     let bias = graph.addParameter(ParameterInfo(name: "\(name).bias", shape: [filters], initializer: "zeros",
                                                                 fanIn: fanIn, fanOut: filters), label: name)

@@ -20,6 +20,9 @@ public final class DNNLConvolution: @unchecked Sendable {
     /// Whether convolutions use oneDNN: unless `DLC_CONVOLUTION=im2col`.
     public static let isEnabled = ProcessInfo.processInfo.environment["DLC_CONVOLUTION"] != "im2col"
 
+    /// Whether convolutions will run in oneDNN: enabled, and `libdnnl.so.2` loads (the first call loads it).
+    public static var isAvailable: Bool { isEnabled && dlc_dnnl_is_available() != 0 }
+
     private let handle: OpaquePointer
     public let geometry: ConvolutionGeometry
 

@@ -44,6 +44,8 @@ struct ModelSession {
         } catch {
             throw fail(error.diagnostic)
         }
+        // oneDNN's convolutions need no im2col columns kept for the weight gradient.
+        let keepsColumns = !DNNLConvolution.isAvailable
         // Every batch size compiles the same way once one did.
         func plan(_ make: @escaping @Sendable (Int) throws(CompileError) -> (Graph, BufferPlan)) -> @Sendable (Int) -> (Graph, BufferPlan) {
             { size in
@@ -53,7 +55,7 @@ struct ModelSession {
         return TrainingProgram(
             name: name, configuration: configuration, metrics: spec.metrics.map(\.value.rawValue),
             parameters: lowered.parameters,
-            makeTrainingPlan: plan { size throws(CompileError) in try Compiler.trainingPlan(model, batchSize: size) },
+            makeTrainingPlan: plan { size throws(CompileError) in try Compiler.trainingPlan(model, batchSize: size, keepsConvolutionColumns: keepsColumns) },
             makeEvaluationPlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .evaluation) },
             makeInferencePlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .inference) })
     }
