@@ -161,15 +161,8 @@ extension Executor {
                                                coefficients: coefficients, dx: dx + start * channels, rows: n,
                                                channels: channels, accumulate: false)
             }
-        case .libraryConvolution(let convolution, let x, let w, let y, let biasActivation):
+        case .libraryConvolution(let convolution, let x, let w, let y):
             convolution.forward(x: x, weights: w, y: y)
-            if let (f, bias) = biasActivation {
-                let columns = convolution.geometry.outChannels, rows = convolution.geometry.outputSize / max(columns, 1)
-                Parallel.parts(rows, floats: rows * columns, threads: threads) { start, n in
-                    Kernels.biasActivate(f.kind, parameter: f.parameter, y + start * columns, bias: bias, y + start * columns,
-                                         rows: n, columns: columns)
-                }
-            }
         case .libraryConvolutionInputGradient(let convolution, let dy, let w, let dx):
             convolution.inputGradient(dy: dy, weights: w, dx: dx)
         case .libraryConvolutionWeightGradient(let convolution, let x, let dy, let dw):

@@ -148,7 +148,7 @@ public final class Executor: @unchecked Sendable {
             case .conv2d(_, _, _, let g, _), .conv2dInputGradient(_, _, _, let g, _), .conv2dWeightGradient(_, _, _, let g, _, _),
                  .conv2dBiasActivation(_, _, _, _, _, let g, _):
                 return total + 2 * Double(g.outputPixels * g.patchSize * g.outChannels)
-            case .libraryConvolution(let c, _, _, _, _), .libraryConvolutionInputGradient(let c, _, _, _),
+            case .libraryConvolution(let c, _, _, _), .libraryConvolutionInputGradient(let c, _, _, _),
                  .libraryConvolutionWeightGradient(let c, _, _, _):
                 return total + 2 * Double(c.geometry.outputPixels * c.geometry.patchSize * c.geometry.outChannels)
             default:
@@ -164,7 +164,7 @@ public final class Executor: @unchecked Sendable {
         for instruction in instructions {
             let name: String
             switch instruction.kind {
-            case .libraryConvolution(let c, _, _, _, _): name = c.implementation(.forward)
+            case .libraryConvolution(let c, _, _, _): name = c.implementation(.forward)
             case .libraryConvolutionInputGradient(let c, _, _, _): name = c.implementation(.inputGradient)
             case .libraryConvolutionWeightGradient(let c, _, _, _): name = c.implementation(.weightGradient)
             default: continue

@@ -41,9 +41,8 @@ struct Instruction {
                                 rows: Int, channels: Int, epsilon: Float)
         /// Writes dx, then dgamma and dbeta right after it.
         case batchNormGradient(dy: Pointer, x: Pointer, gamma: Pointer, saved: Pointer, dx: Pointer, rows: Int, channels: Int)
-        /// A convolution's passes run by oneDNN (`DNNLConvolution`); with `biasActivation`, the
-        /// bias and activation follow in place on `y` (`rows` x `columns`).
-        case libraryConvolution(DNNLConvolution, x: Pointer, w: Pointer, y: Pointer, biasActivation: (ActivationFunction, Pointer)?)
+        /// A convolution's passes run by oneDNN (`DNNLConvolution`).
+        case libraryConvolution(DNNLConvolution, x: Pointer, w: Pointer, y: Pointer)
         case libraryConvolutionInputGradient(DNNLConvolution, dy: Pointer, w: Pointer, dx: Pointer)
         case libraryConvolutionWeightGradient(DNNLConvolution, x: Pointer, dy: Pointer, dw: Pointer)
         /// Each part seen as `[outer, widths[i]]`, side by side in `y`.

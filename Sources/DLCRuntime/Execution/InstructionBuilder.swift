@@ -43,8 +43,9 @@ struct InstructionBuilder {
                   }) else { continue }
             // The planner keeps the convolution's input alive through the bias + activation, so the
             // folded kernel never writes over what it reads; a plan without that guarantee runs unfolded.
-            if case .conv2d(let input, _, _, _) = graph.nodes[x].op,
-               overlaps(input, graph.nodes[input].elementCount, index, node.elementCount) { continue }
+            if case .conv2d(let input, let w, let window, _) = graph.nodes[x].op,
+               overlaps(input, graph.nodes[input].elementCount, index, node.elementCount) || library(input, w, window) != nil { continue }
+            // (A convolution oneDNN runs writes its own output; the bias + activation then runs as its own instruction.)
             foldedConvolutions[x] = index
         }
         for (index, node) in graph.nodes.enumerated() {
@@ -55,12 +56,6 @@ struct InstructionBuilder {
             if case .biasActivation(let x, let bias, let f) = node.op, foldedConvolutions[x] == index,
                case .conv2d(let input, let w, let window, let keeps) = graph.nodes[x].op {
                 let p = { (value: ValueID) in executor.pointer(value) }
-                if let convolution = libraryConvolutions[geometry(graph.shape(of: input), graph.shape(of: w)[3], window)] {
-                    instructions.append(Instruction(kind: .libraryConvolution(convolution, x: p(input), w: p(w), y: p(index),
-                                                                              biasActivation: (f, p(bias))),
-                                                    node: index, name: "conv2d"))
-                    continue
-                }
                 let columns = keeps ? p(x) + graph.nodes[x].elementCount : executor.scratchPointer
                 instructions.append(Instruction(
                     kind: .conv2dBiasActivation(x: p(input), w: p(w), bias: p(bias), y: p(index), f,
@@ -126,7 +121,7 @@ struct InstructionBuilder {
             return .none
         case .conv2d(let x, let w, let window, let keeps):
             if let convolution = library(x, w, window) {
-                return .libraryConvolution(convolution, x: p(x), w: p(w), y: p(index), biasActivation: nil)
+                return .libraryConvolution(convolution, x: p(x), w: p(w), y: p(index))
             }
             return .conv2d(x: p(x), w: p(w), y: p(index), geometry(graph.shape(of: x), graph.shape(of: w)[3], window),
                            columns: keeps ? p(index) + count : executor.scratchPointer)
