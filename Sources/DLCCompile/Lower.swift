@@ -22,6 +22,7 @@ public enum Lower {
         let features = graph.add(.features, shape: [batchSize] + model.inputShape, label: "input")
         // Each layer's output value; a layer reads the values its inputs name.
         var outputs: [ValueID] = []
+        let readers = model.readers()
         func value(_ input: LayerInput) -> ValueID {
             switch input {
             case .input: return features
@@ -36,7 +37,7 @@ public enum Lower {
             case .dense(let units, let activation, let useBias, let initializer):
                 let inputs = graph.shape(of: x).dropFirst().reduce(1, *)
                 if graph.shape(of: x).count != 2 { x = graph.add(.reshape(x), shape: [batchSize, inputs], label: name) }
-                let kind = initializer ?? defaultInitializer(activation, after: index, in: model)
+                let kind = initializer ?? defaultInitializer(activation, after: index, in: model, readers: readers)
                 let weight = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [inputs, units], initializer: kind,
                                                               fanIn: inputs, fanOut: units), label: name)
                 x = graph.add(.matmul(x, weight), label: name)              // [batch, in] x [in, units]
@@ -58,7 +59,7 @@ public enum Lower {
             case .conv2d(let filters, let window, let activation, let useBias, let initializer):
                 let channels = graph.shape(of: x)[3]
                 let fanIn = window.size.height * window.size.width * channels
-                let kind = initializer ?? defaultInitializer(activation, after: index, in: model)
+                let kind = initializer ?? defaultInitializer(activation, after: index, in: model, readers: readers)
                 let weight = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [window.size.height, window.size.width, channels, filters],
                                                               initializer: kind, fanIn: fanIn,
                                                               fanOut: window.size.height * window.size.width * filters), label: name)
@@ -148,10 +149,9 @@ public enum Lower {
 
     /// He for relu-like activations, Glorot otherwise; a linear layer looks at the activation its
     /// only reader applies (through dropout and batchnorm).
-    static func defaultInitializer(_ activation: Activation, after index: Int, in model: CheckedModel) -> String {
+    static func defaultInitializer(_ activation: Activation, after index: Int, in model: CheckedModel, readers: [[Int]]) -> String {
         var effective = activation
         if activation == .linear {
-            let readers = model.readers()
             var current = index
             while readers[current].count == 1 {
                 let next = readers[current][0]
