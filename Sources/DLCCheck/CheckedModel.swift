@@ -31,10 +31,21 @@ public struct CheckedModel: Sendable {
     public var layers: [CheckedLayer]
     /// The training data's metadata; `nil` when data was not read (`--no-data`) or not given.
     public var trainingData: DatasetMetadata?
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    public var parameterCount: Int {
+        layers.reduce(0) { $0 + $1.parameterCount } + (encoding?.embeddings.reduce(0) { $0 + $1.rows * $1.dimension } ?? 0)
+    }
     public var stateCount: Int { layers.reduce(0) { $0 + $1.stateCount } }
     /// An estimate of the memory a training step needs, in bytes.
     public var trainingMemoryBytes: Int
+    /// A CSV source's fitted encoding (from the checker's reading of the data); nil without one.
+    public var encoding: FeatureEncoding?
+
+    /// The shape of one example as the data holds it: `inputShape`, except that an embedded
+    /// column is one id there and `dimension` values in `inputShape`.
+    public var dataShape: [Int] {
+        guard let encoding, !encoding.embeddings.isEmpty else { return inputShape }
+        return [encoding.dataWidth]
+    }
     public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
 
     /// The shape of one example of `value`.

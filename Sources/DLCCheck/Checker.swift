@@ -43,7 +43,7 @@ struct SemanticCheck {
     mutating func run() -> CheckedModel? {
         checkRequiredSections()
         let data = readData()
-        guard let model = spec.model, model.isComplete, let input = model.input else { return nil }
+        guard let model = spec.model, model.isComplete, let input = model.input ?? inputFromData(data) else { return nil }
         guard ShapeArithmetic.elementCount(input.value) != nil else {
             diagnostics.append(.error("shape-too-large", "`model.input` \(ShapeArithmetic.format(input.value)) holds more than 2^40 values per example",
                                       at: input.range, help: ["an example this large cannot be allocated; check the dimensions"]))
@@ -55,6 +55,7 @@ struct SemanticCheck {
         if let data { checkInput(input, against: data) }
         guard let layers else { return nil }
         var checked = CheckedModel(spec: spec, inputShape: input.value, layers: layers, trainingData: data, trainingMemoryBytes: 0)
+        checked.encoding = data?.encoding
         checkParameterLimit(checked)
         checked.trainingMemoryBytes = MemoryEstimate.trainingBytes(checked)
         var compatibility = Compatibility(spec: spec, model: checked)
@@ -77,13 +78,36 @@ struct SemanticCheck {
         }
     }
 
-    /// Reads every source's metadata; returns the training split's.
+    /// Reads every source's metadata; returns the training split's (a CSV source's with its
+    /// encoding fitted on the training split, as `run` will fit it).
     private mutating func readData() -> DatasetMetadata? {
         guard options.readsData, let data = spec.data, let train = data.train else { return nil }
         var checks = DataChecks(baseDirectory: baseDirectory)
-        let metadata = checks.metadata(of: train.value, option: "train")
+        let seed = UInt64(spec.training?.seed ?? 0)
+        var metadata: DatasetMetadata?
+        var trainColumns: [String]?
+        if case .csv = train.value {
+            if let table = checks.table(of: train.value, option: "train", data: data, seed: seed) {
+                checks.checkColumns(table, source: train.value, data: data)
+                metadata = tabularMetadata(table, data: data, seed: seed, checks: &checks)
+                trainColumns = table.columns.map { $0.name }
+            }
+        } else {
+            metadata = checks.metadata(of: train.value, option: "train")
+        }
         for (option, split) in [("validation", data.validation), ("test", data.test)] {
             guard let split, case .source(let source) = split.value else { continue }
+            if case .csv = source, let trainColumns {
+                guard let table = checks.table(of: source, option: option, data: data, seed: seed) else { continue }
+                let names = table.columns.map { $0.name }
+                if names != trainColumns {
+                    let missing = trainColumns.filter { !names.contains($0) }
+                    let detail = missing.isEmpty ? "its feature columns are \(Self.list(names))" : "it lacks \(Self.list(missing))"
+                    diagnostics.append(.error("data-mismatch", "the `\(option)` source needs the training source's feature columns \(Self.list(trainColumns)), but \(detail)",
+                                              at: split.range, help: ["every split needs the same features"]))
+                }
+                continue
+            }
             guard let other = checks.metadata(of: source, option: option), let metadata else { continue }
             if other.exampleShape != metadata.exampleShape {
                 diagnostics.append(.error("data-mismatch",
@@ -100,10 +124,57 @@ struct SemanticCheck {
         return metadata
     }
 
+    /// A CSV table's metadata: the encoding fitted on the training split the spec's fractions and seed give.
+    private mutating func tabularMetadata(_ table: RawTable, data: DataSpec, seed: UInt64, checks: inout DataChecks) -> DatasetMetadata {
+        var fractions: (validation: Double?, test: Double?) = (nil, nil)
+        if case .fraction(let f)? = data.validation?.value { fractions.validation = f }
+        if case .fraction(let f)? = data.test?.value { fractions.test = f }
+        let rows = DatasetSplitter.indices(table.dataset, validationFraction: fractions.validation, testFraction: fractions.test, seed: seed)
+        let encoding = FeatureEncoding.fit(DataChecks.columnTypes(data), to: table, trainingRows: rows.train)
+        checks.checkEncoding(encoding, data: data)
+        let names = table.dataset.classNames
+        if names.count == 1, spec.loss?.value.isClassification == true, case .csv(_, let target, _) = data.train?.value {
+            diagnostics.append(.error("single-class", "every training row of `\(table.path)` has the class `\(names[0])`; a classifier needs at least two",
+                                      at: target.first?.range, help: ["check the target column and the file"]))
+        }
+        let isClasses = !names.isEmpty
+        var metadata = DatasetMetadata(
+            exampleShape: [encoding.modelWidth], exampleCount: table.dataset.count, featureNames: encoding.featureNames,
+            target: isClasses ? .classes(names) : .values(width: table.dataset.targetWidth),
+            targetIsNumeric: names.allSatisfy { DataTarget.isNumeric($0) })
+        metadata.encoding = encoding
+        metadata.droppedRows = table.droppedRows
+        return metadata
+    }
+
+    private static func list(_ names: [String]) -> String {
+        names.prefix(8).map { "`\($0)`" }.joined(separator: ", ") + (names.count > 8 ? ", ..." : "")
+    }
+
+    /// The data's example shape where `model.input` is left out; nil (with a diagnostic) without data.
+    private mutating func inputFromData(_ data: DatasetMetadata?) -> Located<[Int]>? {
+        let at = spec.sectionKeyRanges["model"]
+        if let data, let range = at ?? spec.model?.layersRange { return Located(data.exampleShape, at: range) }
+        if !options.readsData, spec.data?.train != nil {
+            diagnostics.append(.warning("shapes-not-checked", "`model.input` is left out, so the data gives it, but `--no-data` skips the data; shapes are not checked",
+                                        at: at, help: ["run `dlc check` without `--no-data`, or write `input:` under `model`"]))
+        } else if spec.data?.train == nil {
+            diagnostics.append(.error("missing-key", "`model` is missing `input`, and there is no `data` section to give it",
+                                      at: at, help: ["add `input: [N]` (the shape of one example) under `model`"]))
+        }
+        return nil
+    }
+
     private mutating func checkInput(_ input: Located<[Int]>, against data: DatasetMetadata) {
         guard let inputCount = ShapeArithmetic.elementCount(input.value),
               let dataCount = ShapeArithmetic.elementCount(data.exampleShape),
               inputCount != dataCount else { return }
+        if let encoding = data.encoding, !encoding.isIdentity {
+            diagnostics.append(.error("input-mismatch",
+                                      "`model.input` \(ShapeArithmetic.format(input.value)) holds \(inputCount) value\(inputCount == 1 ? "" : "s") per example, but the encoded features are \(dataCount) wide: \(encoding.widthBreakdown)",
+                                      at: input.range, help: ["set `input: \(ShapeArithmetic.format(data.exampleShape))`, or leave `input` out: the data gives it"]))
+            return
+        }
         let described = data.featureNames.isEmpty
             ? "examples shaped \(ShapeArithmetic.format(data.exampleShape)) (\(dataCount) values)"
             : "\(dataCount) feature\(dataCount == 1 ? "" : "s")"

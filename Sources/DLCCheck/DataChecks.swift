@@ -5,7 +5,7 @@ import DLCSpec
 /// Reads the metadata of each data source and turns data errors into diagnostics at the spec's text.
 public struct DataChecks {
     let baseDirectory: String
-    private(set) var diagnostics: [Diagnostic] = []
+    internal(set) public var diagnostics: [Diagnostic] = []
 
     public init(baseDirectory: String) {
         self.baseDirectory = baseDirectory

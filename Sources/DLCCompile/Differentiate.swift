@@ -110,12 +110,17 @@ public enum Differentiate {
             case .globalMaxPool(let x):
                 // the gradient goes to the position that won each channel
                 accumulate(x, graph.add(.globalMaxPoolGradient(dy: dy, pooled: index, input: x), label: label), label: label)
+            case .embedding(let ids, let table):
+                // y[i] = table[ids[i]]: the table's row r gets the sum of dy's rows whose id is r; ids get none
+                if needsGradient[table] {
+                    accumulate(table, graph.add(.embeddingGradient(dy: dy, ids: ids, table: table), label: label), label: label)
+                }
             case .slice:
                 preconditionFailure("internal: differentiate reached a slice in a forward graph (%\(index))")
             case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
                  .activationGradientFromOutput, .softmaxGradient, .conv2dInputGradient, .conv2dWeightGradient,
                  .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .narrow, .globalAveragePoolGradient,
-                 .globalMaxPoolGradient, .layerNormGradient:
+                 .globalMaxPoolGradient, .layerNormGradient, .embeddingGradient:
                 preconditionFailure("internal: differentiate reached a gradient op (%\(index))")
             }
         }

@@ -19,7 +19,7 @@ public enum Lower {
     public static func lower(_ model: CheckedModel, batchSize: Int, mode: GraphMode,
                              keepsConvolutionColumns: Bool = true) throws(CompileError) -> Graph {
         var graph = Graph(batchSize: batchSize)
-        let features = graph.add(.features, shape: [batchSize] + model.inputShape, label: "input")
+        let features = encodedInput(model, batchSize: batchSize, in: &graph)
         // Each layer's output value; a layer reads the values its inputs name.
         var outputs: [ValueID] = []
         let readers = model.readers()

@@ -111,7 +111,7 @@ extension Op {
              .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .conv2d, .maxPool, .averagePool,
              .batchNorm, .slice, .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient,
              .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool, .layerNorm, .globalAveragePoolGradient,
-             .globalMaxPoolGradient, .layerNormGradient:
+             .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
             return false
         }
     }

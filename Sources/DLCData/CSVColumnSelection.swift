@@ -7,9 +7,10 @@ struct CSVColumnSelection {
 
     /// Looks `target` and `features` (nil = every non-target column) up in `header`.
     ///
+    /// `allowsNoTarget` (for `predict`) accepts an empty `target`.
     /// Every named column must exist (`.missingColumn`); a name listed twice, a column that is
     /// both target and feature, and an empty selection are `.malformed` errors about `path`.
-    init(header: [String], target: [String], features: [String]?, path: String) throws(DataError) {
+    init(header: [String], target: [String], features: [String]?, path: String, allowsNoTarget: Bool = false) throws(DataError) {
         var indexOfName: [String: Int] = [:]
         for (index, name) in header.enumerated() { indexOfName[name] = index }
         func problem(_ message: String) -> DataError {
@@ -30,7 +31,7 @@ struct CSVColumnSelection {
             return indices
         }
 
-        guard !target.isEmpty else { throw problem("no target column given") }
+        guard !target.isEmpty || allowsNoTarget else { throw problem("no target column given") }
         targetIndices = try lookUp(target, role: "target")
         let targetSet = Set(targetIndices)
         if let features {

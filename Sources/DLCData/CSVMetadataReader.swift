@@ -57,7 +57,7 @@ enum CSVMetadataReader {
     ///
     /// Returns a scanner positioned at the first data row. Shared with ``CSVDatasetReader``.
     static func open(
-        path: String, resolvedPath: String, target: [String], features: [String]?
+        path: String, resolvedPath: String, target: [String], features: [String]?, allowsNoTarget: Bool = false
     ) throws(DataError) -> (scanner: CSVScanner, header: [String], columns: CSVColumnSelection) {
         let file = try DataFile.open(resolvedPath, reportedPath: path)
         let bytes = try file.readAll()
@@ -69,7 +69,7 @@ enum CSVMetadataReader {
             throw .malformed(path: path, line: 1, column: 1, message: "the file is empty; a CSV source needs a header row and data rows")
         }
         let header = try headerNames(headerFields, scanner: scanner)
-        let columns = try CSVColumnSelection(header: header, target: target, features: features, path: path)
+        let columns = try CSVColumnSelection(header: header, target: target, features: features, path: path, allowsNoTarget: allowsNoTarget)
         return (scanner, header, columns)
     }
 

@@ -60,8 +60,8 @@ struct CSVScanner {
 
     /// Calls `body` with the input's bytes, so a caller can read many fields' contents
     /// (`start..<end`) without making a slice of each.
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        bytes.withUnsafeBufferPointer(body)
+    func withBytes<Result, Failure: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Result) throws(Failure) -> Result {
+        try bytes.withUnsafeBufferPointer(body)
     }
 
     /// A `.malformed` error at byte `offset`, with its 1-based line and column (in Unicode scalars).

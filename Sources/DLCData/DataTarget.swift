@@ -16,3 +16,10 @@ public enum DataTarget: Sendable, Hashable {
         return list.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
+
+extension DataTarget {
+    /// Whether a label is a decimal number.
+    public static func isNumeric(_ label: String) -> Bool {
+        NumericText.isDecimal(label.utf8)
+    }
+}

@@ -16,6 +16,11 @@ public struct DatasetMetadata: Sendable, Hashable {
     public var target: DataTarget
     /// Whether every target value is a decimal number (always true for IDX and builtin sets).
     public var targetIsNumeric: Bool
+    /// CSV: how the columns become the model's features, fitted on the training split; the
+    /// model's input is `[encoding.modelWidth]`. Nil for IDX and builtin sets.
+    public var encoding: FeatureEncoding?
+    /// CSV: rows left out because their target was missing (`missing_target: drop`).
+    public var droppedRows = 0
 
     public init(
         exampleShape: [Int],

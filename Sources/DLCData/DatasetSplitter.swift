@@ -15,6 +15,17 @@ public enum DatasetSplitter {
     /// each requested split, but always keeps at least 1 for training, so a tiny class may give
     /// fewer than asked (validation is served first). A split that ends up empty is nil.
     public static func split(_ dataset: Dataset, validationFraction: Double?, testFraction: Double?, seed: UInt64) -> DataSplits {
+        let rows = indices(dataset, validationFraction: validationFraction, testFraction: testFraction, seed: seed)
+        return DataSplits(
+            train: dataset.subset(rows.train),
+            validation: rows.validation.isEmpty ? nil : dataset.subset(rows.validation),
+            test: rows.test.isEmpty ? nil : dataset.subset(rows.test))
+    }
+
+    /// The examples ``split(_:validationFraction:testFraction:seed:)`` puts in each split, each in increasing order.
+    public static func indices(
+        _ dataset: Dataset, validationFraction: Double?, testFraction: Double?, seed: UInt64
+    ) -> (train: [Int], validation: [Int], test: [Int]) {
         var random = SeededRandom(seed: seed, stream: randomStream)
         let order = SeededPermutation.shuffled(count: dataset.count, using: &random)
 
@@ -30,10 +41,7 @@ public enum DatasetSplitter {
             test += group[validationCount..<(validationCount + testCount)]
             train += group[(validationCount + testCount)...]
         }
-        return DataSplits(
-            train: dataset.subset(train.sorted()),
-            validation: validation.isEmpty ? nil : dataset.subset(validation.sorted()),
-            test: test.isEmpty ? nil : dataset.subset(test.sorted()))
+        return (train.sorted(), validation.sorted(), test.sorted())
     }
 
     /// The examples of each class in `order` (one group of all of them for regression).

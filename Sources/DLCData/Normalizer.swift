@@ -28,7 +28,20 @@ public struct Normalizer: Sendable, Hashable, Codable {
     }
 
     /// Fits `mode` to the features of `dataset` (the training split), in double precision.
-    public static func fit(_ mode: Mode, to dataset: Dataset) -> Normalizer {
+    /// `scaled`, when given, says per feature whether it is scaled at all: the others (one-hot
+    /// slots, missing indicators, embedding ids) keep offset 0 and scale 1.
+    public static func fit(_ mode: Mode, to dataset: Dataset, scaled: [Bool]? = nil) -> Normalizer {
+        var result = fitEvery(mode, to: dataset)
+        if let scaled, scaled.count == result.offsets.count {
+            for (index, isScaled) in scaled.enumerated() where !isScaled {
+                result.offsets[index] = 0
+                result.scales[index] = 1
+            }
+        }
+        return result
+    }
+
+    private static func fitEvery(_ mode: Mode, to dataset: Dataset) -> Normalizer {
         let width = dataset.featureCount
         let rows = min(dataset.count, width > 0 ? dataset.features.count / width : 0)
         let identity = Normalizer(

@@ -161,6 +161,11 @@ public enum Op: Sendable, Hashable {
     case globalMaxPoolGradient(dy: ValueID, pooled: ValueID, input: ValueID)
     /// `[dx | dgamma | dbeta]` packed like `batchNormGradient`, from the row statistics `normalized` kept.
     case layerNormGradient(dy: ValueID, input: ValueID, normalized: ValueID, gamma: ValueID)
+    /// Looks each id of `ids` (integers held as floats) up in `table` `[rows, dim]`: shaped
+    /// `ids.shape + [dim]`. An id outside `0..<rows` gives zeros (the encoders never make one).
+    case embedding(ids: ValueID, table: ValueID)
+    /// The table's gradient: each row the sum of `dy`'s rows whose id it is, shaped like `table`.
+    case embeddingGradient(dy: ValueID, ids: ValueID, table: ValueID)
 
     /// The values this op reads.
     public var operands: [ValueID] {
@@ -181,6 +186,10 @@ public enum Op: Sendable, Hashable {
             return [dy, pooled, x]
         case .layerNormGradient(let dy, let x, let normalized, let gamma):
             return [dy, x, normalized, gamma]
+        case .embedding(let ids, let table):
+            return [ids, table]
+        case .embeddingGradient(let dy, let ids, let table):
+            return [dy, ids, table]
         case .conv2d(let x, let w, _, _):
             return [x, w]
         case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _):
@@ -256,6 +265,8 @@ public enum Op: Sendable, Hashable {
             return .layerNorm(map(x), gamma: map(gamma), beta: map(beta), epsilon: epsilon)
         case .narrow(let x, let axis, let start, let length): return .narrow(map(x), axis: axis, start: start, length: length)
         case .globalAveragePoolGradient(let dy, let x): return .globalAveragePoolGradient(dy: map(dy), input: map(x))
+        case .embedding(let ids, let table): return .embedding(ids: map(ids), table: map(table))
+        case .embeddingGradient(let dy, let ids, let table): return .embeddingGradient(dy: map(dy), ids: map(ids), table: map(table))
         case .globalMaxPoolGradient(let dy, let pooled, let x):
             return .globalMaxPoolGradient(dy: map(dy), pooled: map(pooled), input: map(x))
         case .layerNormGradient(let dy, let x, let normalized, let gamma):

@@ -21,6 +21,10 @@ extension Op {
             return output
         case .globalAveragePool(let x), .globalMaxPool(let x):
             return [shape(x)[0], shape(x).last ?? 1]
+        case .embedding(let ids, let table):
+            return shape(ids) + [shape(table).last ?? 1]
+        case .embeddingGradient(_, _, let table):
+            return shape(table)
         case .globalAveragePoolGradient(_, let x), .globalMaxPoolGradient(_, _, let x), .layerNormGradient(_, let x, _, _):
             return shape(x)
         case .conv2dInputGradient(_, _, let x, _), .maxPoolGradient(_, _, let x, _, _), .averagePoolGradient(_, let x, _),
@@ -90,6 +94,8 @@ extension Op {
         case .batchNormGradient: return "batch_norm_gradient"
         case .concat: return "concat"
         case .narrow: return "narrow"
+        case .embedding: return "embedding"
+        case .embeddingGradient: return "embedding_gradient"
         case .globalAveragePool: return "global_average_pool"
         case .globalMaxPool: return "global_max_pool"
         case .layerNorm: return "layer_norm"
@@ -119,7 +125,7 @@ extension Op {
         case .concat(_, let axis): return "axis: \(axis)"
         case .narrow(_, let axis, let start, let length): return "axis: \(axis), start: \(start), length: \(length)"
         case .layerNorm(_, _, _, let epsilon): return "epsilon: \(epsilon)"
-        case .globalAveragePool, .globalMaxPool, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient:
+        case .globalAveragePool, .globalMaxPool, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
             return ""
         case .features, .labels, .targets, .matmul, .addBias, .softmax, .multiply, .reshape, .matmulGradientLeft,
              .matmulGradientRight, .sumToLastAxis, .softmaxGradient, .add, .batchNormGradient:
@@ -141,7 +147,7 @@ extension Op {
              .multiply, .reshape, .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
              .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .averagePool, .slice,
              .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient, .concat, .narrow,
-             .globalAveragePool, .globalAveragePoolGradient, .globalMaxPoolGradient:
+             .globalAveragePool, .globalAveragePoolGradient, .globalMaxPoolGradient, .embedding, .embeddingGradient:
             return 0
         }
     }
@@ -175,7 +181,7 @@ extension Op {
              .multiply, .reshape, .oneHot, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
              .activationGradientFromOutput, .softmaxGradient, .add, .maxPool, .averagePool, .batchNorm, .slice,
              .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool,
-             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient:
+             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
             return 0
         }
     }

@@ -71,6 +71,10 @@ public enum Verifier {
                    "narrow \(start)..<\(start + length) of axis \(axis) of \(shape(x))")
         case .globalAveragePool(let x), .globalMaxPool(let x):
             expect(shape(x).count >= 3, "global pooling of \(shape(x))")
+        case .embedding(let ids, let table):
+            expect(shape(table).count == 2 && shape(ids).count >= 1, "embedding of ids \(shape(ids)) in a table \(shape(table))")
+        case .embeddingGradient(let dy, let ids, let table):
+            expect(shape(dy) == shape(ids) + [shape(table).last ?? 0], "embedding gradient \(shape(dy)) for ids \(shape(ids))")
         case .layerNorm(let x, let gamma, let beta, _):
             let features = [shape(x).last ?? 0]
             expect(shape(gamma) == features && shape(beta) == features, "layernorm parameters for \(shape(x))")
@@ -105,7 +109,7 @@ extension Op {
              .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient, .activationGradientFromOutput,
              .softmaxGradient, .add, .conv2d, .maxPool, .averagePool, .batchNorm, .conv2dInputGradient, .conv2dWeightGradient,
              .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool,
-             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient:
+             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
             return false
         }
     }

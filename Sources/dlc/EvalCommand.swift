@@ -30,14 +30,14 @@ struct EvalCommand: ParsableCommand {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
         let trainer = try session.evaluationTrainer()
-        let (normalizer, _) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
+        let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var splits: [(String, Dataset)] = []
         if let data {
-            var dataset = try session.loadExternal(data, labels: labels)
-            normalizer.apply(to: &dataset)
+            var dataset = try session.loadExternal(data, labels: labels, encoding: saved.encoding ?? session.model.encoding)
+            saved.normalizer.apply(to: &dataset)
             splits.append(("data", dataset))
         } else {
-            let loaded = try session.loadData(normalizer: normalizer)
+            let loaded = try session.loadData(fixed: saved)
             splits.append(("train", loaded.train))
             if let validation = loaded.validation { splits.append(("val", validation)) }
             if let test = loaded.test { splits.append(("test", test)) }

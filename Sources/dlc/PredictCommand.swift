@@ -29,10 +29,17 @@ struct PredictCommand: ParsableCommand {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         Threads.configure(nil)
         let trainer = try session.evaluationTrainer()
-        let (normalizer, classes) = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
-        let width = session.model.inputShape.reduce(1, *)
-        var (features, rows) = try IDXImagesReader.looksLikeIDX(input) ? readImages(width: width, session: session)
-                                                                        : readTable(width: width, session: session)
+        let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
+        let (normalizer, classes) = (saved.normalizer, saved.classes)
+        let width = session.model.dataShape.reduce(1, *)
+        var (features, rows): ([Float], Int)
+        if IDXImagesReader.looksLikeIDX(input) {
+            (features, rows) = try readImages(width: width, session: session)
+        } else if let encoding = saved.encoding ?? session.model.encoding {
+            (features, rows) = try readEncoded(encoding)
+        } else {
+            (features, rows) = try readTable(width: width, session: session)
+        }
         guard rows > 0 else {
             Console.error("error: `\(input)` has no rows to predict\n")
             throw ExitCode(1)
@@ -49,6 +56,21 @@ struct PredictCommand: ParsableCommand {
             }
         } else {
             Console.output(csv)
+        }
+    }
+
+    /// The rows of a CSV input, its columns found by name (in any order, the target not needed)
+    /// and encoded as in training; values never seen in training are counted in a note.
+    private func readEncoded(_ encoding: FeatureEncoding) throws -> (values: [Float], rows: Int) {
+        do {
+            let table = try DatasetLoader.loadTable(.csv(path: input, target: [], features: encoding.columns.map(\.name)), baseDirectory: "",
+                                                    task: .classification, seed: 0, columns: encoding.columnTypes)
+            let outcome = try encoding.encode(table)
+            ModelSession.noteUnseen(outcome.unseen, in: input)
+            return (outcome.dataset.features, outcome.dataset.count)
+        } catch {
+            Console.error("error: cannot read `\(input)`: \(error)\n")
+            throw ExitCode(1)
         }
     }
 

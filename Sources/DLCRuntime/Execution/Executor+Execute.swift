@@ -167,7 +167,7 @@ extension Executor {
             convolution.inputGradient(dy: dy, weights: w, dx: dx)
         case .libraryConvolutionWeightGradient(let convolution, let x, let dy, let dw):
             convolution.weightGradient(x: x, dy: dy, dw: dw)
-        case .concat, .narrow, .globalAveragePool, .globalAveragePoolGradient, .globalMaxPool, .globalMaxPoolGradient,
+        case .concat, .narrow, .embedding, .embeddingGradient, .globalAveragePool, .globalAveragePoolGradient, .globalMaxPool, .globalMaxPoolGradient,
              .layerNorm, .layerNormGradient:
             executeGraphKernel(instruction.kind)
         }

@@ -9,6 +9,13 @@ extension Executor {
             Parallel.parts(outer, floats: outer * total, threads: threads) { start, n in
                 Kernels.concat(inputs, widths: widths, into: y, outer: outer, rows: start..<start + n)
             }
+        case .embedding(let ids, let table, let y, let count, let rows, let dimension):
+            Parallel.parts(count, floats: count * dimension, threads: threads) { start, n in
+                Kernels.embedding(ids: ids + start, table: table, y: y + start * dimension, count: n, rows: rows, dimension: dimension)
+            }
+        case .embeddingGradient(let dy, let ids, let dtable, let count, let rows, let dimension):
+            // Ids repeat, so the rows of the table are summed into on one thread.
+            Kernels.embeddingBackward(dy: dy, ids: ids, dtable: dtable, count: count, rows: rows, dimension: dimension)
         case .narrow(let dy, let y, let outer, let total, let start, let width):
             Parallel.parts(outer, floats: outer * total, threads: threads) { first, n in
                 Kernels.narrow(dy, into: y, total: total, start: start, width: width, rows: first..<first + n)

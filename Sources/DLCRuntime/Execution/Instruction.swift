@@ -58,6 +58,10 @@ struct Instruction {
         case layerNorm(x: Pointer, y: Pointer, gamma: Pointer, beta: Pointer, saved: Pointer, rows: Int, features: Int, epsilon: Float)
         /// Writes dx, then dgamma and dbeta right after it.
         case layerNormGradient(dy: Pointer, x: Pointer, gamma: Pointer, saved: Pointer, dx: Pointer, rows: Int, features: Int)
+        /// `count` ids looked up in a `[rows, dimension]` table.
+        case embedding(ids: Pointer, table: Pointer, y: Pointer, count: Int, rows: Int, dimension: Int)
+        /// The table's gradient from `count` rows of `dy`.
+        case embeddingGradient(dy: Pointer, ids: Pointer, dtable: Pointer, count: Int, rows: Int, dimension: Int)
     }
 
     var kind: Kind

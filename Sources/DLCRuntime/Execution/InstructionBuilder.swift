@@ -221,6 +221,13 @@ struct InstructionBuilder {
             let outer = node.shape[..<axis].reduce(1, *), inner = node.shape[(axis + 1)...].reduce(1, *)
             return .narrow(dy: p(dy), y: p(index), outer: outer, total: graph.nodes[dy].elementCount / outer, start: start * inner,
                            width: count / outer)
+        case .embedding(let ids, let table):
+            let (rows, dimension) = matrix(graph.shape(of: table))
+            return .embedding(ids: p(ids), table: p(table), y: p(index), count: graph.nodes[ids].elementCount, rows: rows, dimension: dimension)
+        case .embeddingGradient(let dy, let ids, let table):
+            let (rows, dimension) = matrix(graph.shape(of: table))
+            return .embeddingGradient(dy: p(dy), ids: p(ids), dtable: p(index), count: graph.nodes[ids].elementCount, rows: rows,
+                                      dimension: dimension)
         case .globalAveragePool(let x):
             let (batch, positions, channels) = pooled(graph.shape(of: x))
             return .globalAveragePool(x: p(x), y: p(index), batch: batch, positions: positions, channels: channels)

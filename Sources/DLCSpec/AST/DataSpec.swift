@@ -6,8 +6,46 @@ public struct DataSpec: Sendable {
     public var validation: Located<DataSplitSpec>?
     public var test: Located<DataSplitSpec>?
     public var normalize: Normalization
+    /// `columns`: how non-number feature columns (and numbers with their own options) are encoded.
+    public var columns: [ColumnSpec] = []
+    /// `missing`: how number columns fill missing cells (`error` when not given).
+    public var missing: Located<MissingCellPolicy>?
+    /// `missing_values`: the spellings of a missing cell besides the empty one (nil: the defaults).
+    public var missingValues: Located<[String]>?
+    /// `missing_indicator`: a 0/1 feature per number column with missing training cells.
+    public var missingIndicator: Located<Bool>?
+    /// `missing_target: drop` leaves out rows whose target is missing.
+    public var dropsMissingTarget = false
     /// The range of the `data` key.
     public var range: SourceRange
+}
+
+/// How a number column's missing cells are filled: `error`, `mean`, `median` or `zero`.
+public enum MissingCellPolicy: String, Sendable, CaseIterable {
+    case error, mean, median, zero
+}
+
+/// One entry of `data.columns`.
+public struct ColumnSpec: Sendable {
+    /// What the column holds.
+    public enum Kind: Sendable {
+        /// `number` or `{number: {missing, missing_indicator}}`.
+        case number(missing: MissingCellPolicy?, indicator: Bool?)
+        /// `category` (one-hot) or `{category: {embedding: N}}`.
+        case category(embedding: Located<Int>?)
+    }
+
+    /// The column's name as the key writes it.
+    public var name: Located<String>
+    public var kind: Kind
+    /// The range of the type (`category`, or the key of `{category: ...}`).
+    public var kindRange: SourceRange
+
+    public init(name: Located<String>, kind: Kind, kindRange: SourceRange) {
+        self.name = name
+        self.kind = kind
+        self.kindRange = kindRange
+    }
 }
 
 public enum Normalization: String, Sendable, CaseIterable {

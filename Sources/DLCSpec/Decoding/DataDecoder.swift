@@ -12,8 +12,10 @@ extension SpecDecoder {
             report(.error("out-of-range", "`validation` (\(OptionType.format(a))) and `test` (\(OptionType.format(b))) together hold out all of the training examples, leaving none to train on",
                           at: node.range, help: ["keep their sum below 1, e.g. `validation: 0.15` and `test: 0.15`"]))
         }
-        return DataSpec(train: train, validation: validation, test: test,
-                        normalize: normalize.flatMap { Normalization(rawValue: $0.value) } ?? .none, range: pair.key.range)
+        var spec = DataSpec(train: train, validation: validation, test: test,
+                            normalize: normalize.flatMap { Normalization(rawValue: $0.value) } ?? .none, range: pair.key.range)
+        decodeColumnOptions(options, into: &spec)
+        return spec
     }
 
     /// A fraction in (0, 1) of the training examples, or a source of its own.

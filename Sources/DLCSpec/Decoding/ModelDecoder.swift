@@ -25,6 +25,8 @@ extension SpecDecoder {
                 integer($0, option: "input", type: .integer(minimum: 1, maximum: 1 << 31))?.value
             }) {
                 input = Located(dims, at: node.range)
+            } else {
+                complete = false
             }
         }
         guard let layersPair = options.pairs["layers"] else { complete = false; return nil }

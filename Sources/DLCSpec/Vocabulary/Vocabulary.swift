@@ -189,7 +189,26 @@ public enum Vocabulary {
         OptionDefinition("train", .section("a data source"), required: true, "the training source"),
         OptionDefinition("validation", .section("a data source or a fraction"), "a source, or a fraction in (0, 1) of the training examples"),
         OptionDefinition("test", .section("a data source or a fraction"), "a source, or a fraction in (0, 1) of the training examples"),
-        OptionDefinition("normalize", .choice(normalizations), default: "none", "feature scaling fitted on the training split"),
+        OptionDefinition("normalize", .choice(normalizations), default: "none", "feature scaling fitted on the training split (number columns only)"),
+        OptionDefinition("columns", .section("a mapping of column names to types"), "how feature columns are encoded: `number` (the default), `category` or `{category: {embedding: N}}`"),
+        OptionDefinition("missing", .choice(missingPolicies), default: "error", "how number columns fill a missing cell, from the training split"),
+        OptionDefinition("missing_values", .list(.string, minimumCount: 1), default: "[NA, N/A, NaN, null]", "the spellings of a missing cell besides the empty one, compared ignoring case"),
+        OptionDefinition("missing_indicator", .boolean, default: "false", "add a 0/1 feature per number column with missing cells in the training split"),
+        OptionDefinition("missing_target", .choice(["error", "drop"]), default: "error", "what a row whose target is missing does"),
+    ]
+
+    /// How a number column's missing cells are filled.
+    public static let missingPolicies = ["error", "mean", "median", "zero"]
+
+    /// The types of a `data.columns` entry.
+    public static let columnKinds: [KindDefinition] = [
+        KindDefinition("number", "numbers, scaled by `normalize`", options: [
+            OptionDefinition("missing", .choice(missingPolicies), "this column's fill for a missing cell (default: `data.missing`)"),
+            OptionDefinition("missing_indicator", .boolean, "this column's 0/1 missing feature (default: `data.missing_indicator`)"),
+        ]),
+        KindDefinition("category", "categories: one-hot over the training split's values, or a learned embedding", options: [
+            OptionDefinition("embedding", .integer(minimum: 1, maximum: 4096), "the width of a learned embedding instead of one-hot"),
+        ]),
     ]
 
     /// Data sources: the key that names the kind, with its sibling options.
@@ -215,7 +234,7 @@ public enum Vocabulary {
     ]
 
     public static let modelSection: [OptionDefinition] = [
-        OptionDefinition("input", .list(.positiveInteger, minimumCount: 1), required: true, "shape of one example, without the batch dimension"),
+        OptionDefinition("input", .list(.positiveInteger, minimumCount: 1), "shape of one example, without the batch dimension (default: what the data gives)"),
         OptionDefinition("layers", .section("a list of layers"), required: true, "the layers, in order"),
     ]
 

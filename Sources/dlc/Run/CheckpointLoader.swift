@@ -5,8 +5,8 @@ import Foundation
 
 /// Loads a `model.safetensors` into a trainer's parameters, checking every name and shape.
 enum CheckpointLoader {
-    /// The checkpoint's normalizer and class names; exits 1 with a clear message on a mismatch.
-    static func load(_ path: String, into parameters: ParameterStore) throws -> (normalizer: Normalizer, classes: [String]) {
+    /// The checkpoint's normalizer, class names and encoding; exits 1 with a clear message on a mismatch.
+    static func load(_ path: String, into parameters: ParameterStore) throws -> CheckpointInfo {
         let contents: (tensors: [SafetensorsTensor], metadata: [String: String])
         do {
             contents = try Safetensors.read(path: path)

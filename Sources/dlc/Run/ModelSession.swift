@@ -60,31 +60,43 @@ struct ModelSession {
             makeInferencePlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .inference) })
     }
 
-    /// Loads, splits and normalizes the data; a data error is a diagnostic at the spec's path.
-    /// With `normalizer` (from a checkpoint) the splits are scaled by it instead of fitting one.
-    func loadData(normalizer fixed: Normalizer? = nil) throws -> LoadedData {
+    /// Loads, splits, encodes and normalizes the data; a data error is a diagnostic at the spec's path.
+    /// With `fixed` (from a checkpoint) the splits are encoded and scaled by it instead of fitting.
+    func loadData(fixed: CheckpointInfo? = nil) throws -> LoadedData {
         guard let data = spec.data, let train = data.train else { throw ExitCode(1) }
         let task: DatasetTask = model.hasClassLabels ? .classification : .regression
         let seed = UInt64(spec.training?.seed ?? 0)
+        let types = DataChecks.columnTypes(data)
         let checks = DataChecks(baseDirectory: result.baseDirectory)
-        func load(_ source: DataSourceSpec, option: String) throws -> Dataset {
-            do {
-                return try DatasetLoader.load(DataChecks.description(of: source), baseDirectory: result.baseDirectory, task: task, seed: seed)
-            } catch {
-                throw fail(checks.diagnostic(for: error, source: source, option: option))
+        func attempt<T>(_ source: DataSourceSpec, option: String, _ body: () throws(DataError) -> T) throws -> T {
+            do { return try body() } catch { throw fail(checks.diagnostic(for: error, source: source, option: option)) }
+        }
+        func table(_ source: DataSourceSpec, option: String) throws -> RawTable {
+            try attempt(source, option: option) { () throws(DataError) in
+                try DatasetLoader.loadTable(DataChecks.description(of: source), baseDirectory: result.baseDirectory, task: task,
+                                            seed: seed, columns: types)
             }
         }
-        let full = try load(train.value, option: "train")
+        let full = try table(train.value, option: "train")
         var fractions: (validation: Double?, test: Double?) = (nil, nil)
         if case .fraction(let f)? = data.validation?.value { fractions.validation = f }
         if case .fraction(let f)? = data.test?.value { fractions.test = f }
-        let splits = DatasetSplitter.split(full, validationFraction: fractions.validation, testFraction: fractions.test, seed: seed)
-        var loaded = LoadedData(train: splits.train, validation: splits.validation, test: splits.test,
-                                normalizer: Normalizer(mode: .none, offsets: [], scales: []))
-        if case .source(let source)? = data.validation?.value { loaded.validation = try load(source, option: "validation") }
-        if case .source(let source)? = data.test?.value { loaded.test = try load(source, option: "test") }
+        let rows = DatasetSplitter.indices(full.dataset, validationFraction: fractions.validation, testFraction: fractions.test, seed: seed)
+        let encoding = full.columns.isEmpty ? nil : fixed?.encoding ?? FeatureEncoding.fit(types, to: full, trainingRows: rows.train)
+        func encoded(_ table: RawTable, _ source: DataSourceSpec, option: String) throws -> Dataset {
+            guard let encoding else { return table.dataset }
+            return try attempt(source, option: option) { () throws(DataError) in try encoding.encode(table).dataset }
+        }
+        let all = try encoded(full, train.value, option: "train")
+        var loaded = LoadedData(train: all.subset(rows.train), validation: rows.validation.isEmpty ? nil : all.subset(rows.validation),
+                                test: rows.test.isEmpty ? nil : all.subset(rows.test),
+                                normalizer: Normalizer(mode: .none, offsets: [], scales: []), encoding: encoding)
+        if case .source(let source)? = data.validation?.value {
+            loaded.validation = try encoded(table(source, option: "validation"), source, option: "validation")
+        }
+        if case .source(let source)? = data.test?.value { loaded.test = try encoded(table(source, option: "test"), source, option: "test") }
         let mode = Normalizer.Mode(rawValue: data.normalize.rawValue) ?? .none
-        loaded.normalizer = fixed ?? Normalizer.fit(mode, to: loaded.train)
+        loaded.normalizer = fixed?.normalizer ?? Normalizer.fit(mode, to: loaded.train, scaled: encoding?.scaledFeatures)
         loaded.normalizer.apply(to: &loaded.train)
         if var validation = loaded.validation { loaded.normalizer.apply(to: &validation); loaded.validation = validation }
         if var test = loaded.test { loaded.normalizer.apply(to: &test); loaded.test = test }
@@ -93,13 +105,14 @@ struct ModelSession {
 }
 
 extension ModelSession {
-    /// A data file given on the command line, read like the spec's training source.
-    func loadExternal(_ path: String, labels: String?) throws -> Dataset {
+    /// A data file given on the command line, read like the spec's training source and encoded
+    /// with `encoding` (the checkpoint's); categories never seen in training are counted in a note.
+    func loadExternal(_ path: String, labels: String?, encoding: FeatureEncoding?) throws -> Dataset {
         guard let train = spec.data?.train?.value else { throw ExitCode(1) }
         let description: DataSourceDescription
         switch DataChecks.description(of: train) {
         case .csv(_, let target, let features):
-            description = .csv(path: path, target: target, features: features)
+            description = .csv(path: path, target: target, features: encoding.map { $0.columns.map(\.name) } ?? features)
         case .idx, .builtin:
             guard let labels else {
                 Console.error("error: `--data` IDX images need `--labels` with the labels file\n")
@@ -108,11 +121,24 @@ extension ModelSession {
             description = .idx(images: path, labels: labels)
         }
         do {
-            return try DatasetLoader.load(description, baseDirectory: "", task: model.hasClassLabels ? .classification : .regression,
-                                          seed: UInt64(spec.training?.seed ?? 0))
+            var types = encoding?.columnTypes ?? DataChecks.columnTypes(spec.data)
+            types.dropsMissingTarget = spec.data?.dropsMissingTarget ?? false
+            let table = try DatasetLoader.loadTable(description, baseDirectory: "", task: model.hasClassLabels ? .classification : .regression,
+                                                    seed: UInt64(spec.training?.seed ?? 0), columns: types)
+            guard let encoding, !table.columns.isEmpty else { return table.dataset }
+            let outcome = try encoding.encode(table)
+            Self.noteUnseen(outcome.unseen, in: path)
+            return outcome.dataset
         } catch {
             Console.error("error: cannot load `\(path)`: \(error)\n")
             throw ExitCode(1)
+        }
+    }
+
+    /// `note: 3 cells of `island` hold values never seen in training ...`, on stderr.
+    static func noteUnseen(_ unseen: [String: Int], in path: String) {
+        for (column, count) in unseen.sorted(by: { $0.key < $1.key }) {
+            Console.error("note: `\(path)`: \(count) cell\(count == 1 ? "" : "s") of `\(column)` hold\(count == 1 ? "s" : "") a value never seen in training, encoded as unknown\n")
         }
     }
 }
@@ -123,6 +149,8 @@ struct LoadedData {
     var validation: Dataset?
     var test: Dataset?
     var normalizer: Normalizer
+    /// How a CSV source's columns were encoded; nil for IDX and builtin sets.
+    var encoding: FeatureEncoding?
 
     /// Bytes the loaded splits take.
     var bytes: Int { [train, validation, test].compactMap { $0 }.reduce(0) { $0 + $1.bytes } }

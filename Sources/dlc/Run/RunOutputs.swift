@@ -57,6 +57,14 @@ struct RunOutputs {
     }
 }
 
+/// What a checkpoint says about the data besides its tensors.
+struct CheckpointInfo {
+    var normalizer: Normalizer
+    var classes: [String]
+    /// How CSV columns are encoded (nil in checkpoints of IDX and builtin sets, and of dlc before typed columns).
+    var encoding: FeatureEncoding?
+}
+
 /// What a checkpoint carries besides its tensors, as safetensors string metadata.
 enum CheckpointMetadata {
     static func make(session: ModelSession, data: LoadedData) -> [String: String] {
@@ -69,15 +77,17 @@ enum CheckpointMetadata {
             "normalize_scales": json(data.normalizer.scales.map(Double.init)),
         ]
         if !data.train.classNames.isEmpty { metadata["classes"] = json(data.train.classNames) }
+        if let encoding = data.encoding { metadata["encoding"] = json(encoding) }
         return metadata
     }
 
-    /// Reads the normalizer and class names back.
-    static func read(_ metadata: [String: String]) -> (normalizer: Normalizer, classes: [String]) {
+    /// Reads the normalizer, class names and column encoding back.
+    static func read(_ metadata: [String: String]) -> CheckpointInfo {
         let offsets = (decode(metadata["normalize_offsets"]) as [Double]?)?.map(Float.init) ?? []
         let scales = (decode(metadata["normalize_scales"]) as [Double]?)?.map(Float.init) ?? []
         let mode = Normalizer.Mode(rawValue: metadata["normalize"] ?? "none") ?? .none
-        return (Normalizer(mode: mode, offsets: offsets, scales: scales), decode(metadata["classes"]) ?? [])
+        return CheckpointInfo(normalizer: Normalizer(mode: mode, offsets: offsets, scales: scales), classes: decode(metadata["classes"]) ?? [],
+                              encoding: decode(metadata["encoding"]))
     }
 
     private static func json<T: Encodable>(_ value: T) -> String {
