@@ -14,6 +14,10 @@ func loadCSV(
 
 @Suite("Dataset loader: CSV")
 struct DatasetLoaderCSVTests {
+    /// The loader's message for the missing cell of column `b` under version 1's rules.
+    static let missingB = "missing value in column `b` (1 in all); set `data.missing` to `mean`, `median` or `zero` to fill such cells"
+    static let dropHint = " (`missing_target: drop` leaves such rows out)"
+
     @Test func iris() throws {
         let source = DataSourceDescription.csv(path: "data/iris.csv", target: ["label"], features: nil)
         let dataset = try DatasetLoader.load(source, baseDirectory: specsDirectory, task: .classification, seed: 0)
@@ -128,16 +132,18 @@ struct DatasetLoaderCSVTests {
     }
 
     @Test(arguments: [
-        ("a,b,label\n1,2,0\n3,abc,1\n", 3, 3, "`abc` in column `b` is not a number"),
-        ("a,b,label\n1,,0\n", 2, 3, "empty value in column `b`; every feature must be a number"),
-        ("a,b,label\n1,\"\",0\n", 2, 3, "empty value in column `b`; every feature must be a number"),
-        ("a,b,label\nnan,1,0\n", 2, 1, "`nan` in column `a` is not a finite number"),
+        ("a,b,label\n1,2,0\n3,abc,1\n", 3, 3, "`abc` in column `b` is not a number; a column of text needs `b: category` under `data.columns`"),
+        ("a,b,label\n1,,0\n", 2, 3, DatasetLoaderCSVTests.missingB),
+        ("a,b,label\n1,\"\",0\n", 2, 3, DatasetLoaderCSVTests.missingB),
+        ("a,b,label\n1,NA,0\n", 2, 3, DatasetLoaderCSVTests.missingB),
+        ("a,b,label\n1,2,0\n1, null ,0\n", 3, 3, "missing value in column `b` (1 in all); set `data.missing` to `mean`, `median` or `zero` to fill such cells"),
+        ("a,b,label\nnan,1,0\n", 2, 1, "missing value in column `a` (1 in all); set `data.missing` to `mean`, `median` or `zero` to fill such cells"),
         ("a,b,label\n1,-inf,0\n", 2, 3, "`-inf` in column `b` is not a finite number"),
         ("a,b,label\n1,Infinity,0\n", 2, 3, "`Infinity` in column `b` is not a finite number"),
         ("a,b,label\n1,1e39,0\n", 2, 3, "`1e39` in column `b` is out of the float32 range"),
-        ("a,b,label\n1,0x1p3,0\n", 2, 3, "`0x1p3` in column `b` is not a number"),
-        ("a,b,label\n1,1.2.3,0\n", 2, 3, "`1.2.3` in column `b` is not a number"),
-        ("é,b,label\n1,2,0\nü€,2,1\n", 3, 1, "`ü€` in column `é` is not a number"),
+        ("a,b,label\n1,0x1p3,0\n", 2, 3, "`0x1p3` in column `b` is not a number; a column of text needs `b: category` under `data.columns`"),
+        ("a,b,label\n1,1.2.3,0\n", 2, 3, "`1.2.3` in column `b` is not a number; a column of text needs `b: category` under `data.columns`"),
+        ("é,b,label\n1,2,0\nü€,2,1\n", 3, 1, "`ü€` in column `é` is not a number; a column of text needs `é: category` under `data.columns`"),
     ])
     func badFeatureCell(text: String, line: Int, column: Int, message: String) {
         let error = dataError { () throws(DataError) in try loadCSV(text) }
@@ -154,14 +160,15 @@ struct DatasetLoaderCSVTests {
                 .csv(path: "iris.csv", target: ["label"], features: nil),
                 baseDirectory: directory.path, task: .classification, seed: 0)
         }
-        #expect(error == .malformed(path: "iris.csv", line: 6, column: 5, message: "`abc` in column `sepal width (cm)` is not a number"))
-        #expect(error?.description == "iris.csv:6:5: `abc` in column `sepal width (cm)` is not a number")
+        #expect(error == .malformed(path: "iris.csv", line: 6, column: 5, message: "`abc` in column `sepal width (cm)` is not a number; a column of text needs `sepal width (cm): category` under `data.columns`"))
+        #expect(error?.description == "iris.csv:6:5: `abc` in column `sepal width (cm)` is not a number; a column of text needs `sepal width (cm): category` under `data.columns`")
     }
 
     @Test(arguments: [
         ("x,y\n1,2\n2,abc\n", 3, 3, "`abc` in target column `y` is not a number"),
-        ("x,y\n1,\n", 2, 3, "missing value for target column `y`"),
-        ("x,y\n1,nan\n", 2, 3, "`nan` in target column `y` is not a finite number"),
+        ("x,y\n1,\n", 2, 3, "missing value for target column `y`" + DatasetLoaderCSVTests.dropHint),
+        ("x,y\n1,nan\n", 2, 3, "missing value for target column `y`" + DatasetLoaderCSVTests.dropHint),
+        ("x,y\n1,inf\n", 2, 3, "`inf` in target column `y` is not a finite number"),
     ])
     func badRegressionTarget(text: String, line: Int, column: Int, message: String) {
         let error = dataError { () throws(DataError) in try loadCSV(text, target: ["y"], task: .regression) }
@@ -170,7 +177,7 @@ struct DatasetLoaderCSVTests {
 
     @Test func missingClassLabel() {
         let error = dataError { () throws(DataError) in try loadCSV("x,label\n1,a\n2,\n") }
-        #expect(error == .malformed(path: "data.csv", line: 3, column: 3, message: "missing value for target column `label`"))
+        #expect(error == .malformed(path: "data.csv", line: 3, column: 3, message: "missing value for target column `label`" + DatasetLoaderCSVTests.dropHint))
     }
 
     @Test func missingFileAndGzip() {
