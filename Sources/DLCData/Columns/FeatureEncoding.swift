@@ -43,6 +43,12 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
         public var column: String
         public var rows: Int
         public var dimension: Int
+
+        public init(column: String, rows: Int, dimension: Int) {
+            self.column = column
+            self.rows = rows
+            self.dimension = dimension
+        }
     }
 
     public var columns: [Column]
