@@ -83,6 +83,9 @@ public struct CheckResult: Sendable {
     public var model: CheckedModel?
     /// The folder relative data paths start from.
     public var baseDirectory: String
+    /// The CSV tables the checker read, by option (`train`, `validation`, `test`), so that
+    /// `run` does not read a large file twice.
+    public var tables: [String: RawTable] = [:]
 
     public var hasErrors: Bool { diagnostics.containsErrors }
 }

@@ -19,6 +19,7 @@ public enum Checker {
         var semantic = SemanticCheck(spec: spec, options: options, baseDirectory: loaded.baseDirectory)
         let model = semantic.run()
         result.diagnostics = (result.diagnostics + semantic.diagnostics).sortedByPosition()
+        result.tables = semantic.tables
         if !result.hasErrors, options.checksSweepPoints, let sweep = spec.sweep {
             result.diagnostics += SweepPointCheck.problems(sweep, spec: spec, loaded: loaded, options: options)
         }
@@ -33,6 +34,8 @@ struct SemanticCheck {
     let options: CheckOptions
     let baseDirectory: String
     var diagnostics: [Diagnostic] = []
+    /// The CSV tables read, by option.
+    var tables: [String: RawTable] = [:]
 
     init(spec: Spec, options: CheckOptions, baseDirectory: String) {
         self.spec = spec
@@ -89,6 +92,7 @@ struct SemanticCheck {
         if case .csv = train.value {
             if let table = checks.table(of: train.value, option: "train", data: data, seed: seed) {
                 checks.checkColumns(table, source: train.value, data: data)
+                tables["train"] = table
                 metadata = tabularMetadata(table, data: data, seed: seed, checks: &checks)
                 trainColumns = table.columns.map { $0.name }
             }
@@ -99,6 +103,7 @@ struct SemanticCheck {
             guard let split, case .source(let source) = split.value else { continue }
             if case .csv = source, let trainColumns {
                 guard let table = checks.table(of: source, option: option, data: data, seed: seed) else { continue }
+                tables[option] = table
                 let names = table.columns.map { $0.name }
                 if names != trainColumns {
                     let missing = trainColumns.filter { !names.contains($0) }

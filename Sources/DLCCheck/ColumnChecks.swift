@@ -43,7 +43,7 @@ extension DataChecks {
     /// The problems of a table's columns: text where numbers belong, missing cells nothing fills,
     /// `columns` entries naming no feature column.
     mutating func checkColumns(_ table: RawTable, source: DataSourceSpec, data: DataSpec) {
-        guard case .csv(let file, let target, _) = source else { return }
+        guard case .csv(let file, let target, _) = source, data.isComplete else { return }
         let declared = Dictionary(data.columns.map { ($0.name.value, $0) }, uniquingKeysWith: { first, _ in first })
         let types = Self.columnTypes(data)
         for column in table.columns {
@@ -59,17 +59,8 @@ extension DataChecks {
                                               at: file.range, help: ["add `columns: {\(Self.yamlKey(column.name)): category}` under `data`, or leave the column out with `features:`"]))
                 }
             }
-            if case .number = column.kind, column.missingCount > 0, let first = column.firstMissing {
-                let policy: MissingPolicy
-                if case .number(let own?, _)? = types.declared[column.name] { policy = own } else { policy = types.missing }
-                if policy == .error {
-                    let count = column.missingCount == 1 ? "a missing cell" : "\(column.missingCount) missing cells"
-                    diagnostics.append(.error("missing-cells", "column `\(column.name)` has \(count), the first at `\(table.path):\(first)`",
-                                              at: data.missing?.range ?? declared[column.name]?.kindRange ?? file.range,
-                                              help: ["fill them with `missing: mean` (or `median`, `zero`) under `data`, or give the column its own `{number: {missing: median}}`"]))
-                }
-            }
         }
+        reportMissingCells(table, types: types, at: data.missing?.range ?? file.range)
         let featureNames = table.columns.map(\.name)
         for entry in data.columns where !featureNames.contains(entry.name.value) {
             if target.contains(where: { $0.value == entry.name.value }) {
@@ -82,6 +73,27 @@ extension DataChecks {
                                           at: entry.name.range, help: [help]))
             }
         }
+    }
+
+    /// One error for the missing cells of every number column that does not fill them, with a note per column.
+    private mutating func reportMissingCells(_ table: RawTable, types: ColumnTypes, at range: SourceRange) {
+        var columns: [RawColumn] = []
+        for column in table.columns {
+            guard case .number = column.kind, column.missingCount > 0 else { continue }
+            var policy = types.missing
+            if case .number(let own?, _)? = types.declared[column.name] { policy = own }
+            if policy == .error { columns.append(column) }
+        }
+        guard let first = columns.first, let location = first.firstMissing else { return }
+        let total = columns.reduce(0) { $0 + $1.missingCount }
+        let names = columns.prefix(4).map { "`\($0.name)`" }.joined(separator: ", ") + (columns.count > 4 ? " and \(columns.count - 4) more" : "")
+        let subject = columns.count == 1 ? "column \(names) has" : "columns \(names) have"
+        let notes = columns.count == 1 ? [] : columns.prefix(8).map { column in
+            DiagnosticNote("`\(column.name)`: \(column.missingCount) missing, the first at `\(table.path):\(column.firstMissing?.description ?? "?")`")
+        }
+        diagnostics.append(.error("missing-cells", "\(subject) \(total == 1 ? "a missing cell" : "\(total) missing cells"), the first at `\(table.path):\(location)`",
+                                  at: range, help: ["fill them with `missing: mean` (or `median`, `zero`) under `data`, or give a column its own `{number: {missing: median}}`"],
+                                  notes: notes))
     }
 
     /// The problems of the fitted encoding: a one-hot column with too many values.

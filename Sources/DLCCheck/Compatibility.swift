@@ -133,6 +133,12 @@ struct Compatibility {
             case .accuracy where !classLabels:
                 error("metric-mismatch", "`accuracy` needs class labels, but this model regresses values", at: metric.range,
                       help: "use `mae`, `mse` or `rmse`")
+            case .precision where !classLabels, .recall where !classLabels, .f1 where !classLabels, .auc where !classLabels:
+                error("metric-mismatch", "`\(metric.value.rawValue)` needs class labels, but this model regresses values", at: metric.range,
+                      help: "use `mae`, `mse` or `rmse`")
+            case .auc where Self.classCount(model.trainingData?.target).map({ $0 != 2 }) ?? false:
+                error("metric-mismatch", "`auc` ranks two classes, but the data has \(Self.classCount(model.trainingData?.target) ?? 0)", at: metric.range,
+                      help: "use `f1` (macro-averaged over the classes), or `accuracy`")
             case .mae where loss.isClassification, .mse where loss.isClassification, .rmse where loss.isClassification:
                 error("metric-mismatch", "`\(metric.value.rawValue)` measures regression outputs, but `\(loss.name)` is a classification loss",
                       at: metric.range, help: spec.metrics.contains { $0.value == .accuracy } ? "remove `\(metric.value.rawValue)`" : "use `accuracy`")
@@ -165,6 +171,11 @@ struct Compatibility {
     private static func regressionTarget(_ width: Int, _ spec: Spec) -> String {
         if let name = spec.data?.train?.value.builtinName { return "a regression value (`\(name)`)" }
         return width == 1 ? "a regression value" : "\(width) regression values per example"
+    }
+
+    private static func classCount(_ target: DataTarget?) -> Int? {
+        if case .classes(let names)? = target { return names.count }
+        return nil
     }
 
     private static func list(_ names: [String]) -> String {

@@ -89,5 +89,5 @@ public struct EarlyStoppingConfiguration: Sendable, Hashable {
     }
 
     /// Whether a larger value is better (accuracy) or a smaller one (losses and errors).
-    public var maximizes: Bool { monitor.hasSuffix("accuracy") }
+    public var maximizes: Bool { ["accuracy", "precision", "recall", "f1", "auc"].contains { monitor.hasSuffix($0) } }
 }

@@ -28,11 +28,15 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also break the profiled step down by graph node (each layer's forward and gradient ops).")
     var byNode = false
 
+    @Flag(help: "Only read, check, encode and normalize the data, then print the time it took and the peak memory.")
+    var dataOnly = false
+
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
         let start = Date()
         Threads.configure(threads)
+        if dataOnly { return try measureData(start: start) }
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         let program = try session.program()
         let data = try session.loadData()
@@ -176,3 +180,27 @@ struct BenchReport {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+extension BenchCommand {
+    /// `--data-only`: the seconds from start-up to the encoded, normalized splits, and the peak resident memory.
+    func measureData(start: Date) throws {
+        let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
+        let checked = Date()
+        let data = try session.loadData()
+        let seconds = Date().timeIntervalSince(start)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peak = Double(usage.ru_maxrss) / 1024
+        let rows = data.train.count + (data.validation?.count ?? 0) + (data.test?.count ?? 0)
+        let result: [String: Any] = ["seconds": seconds, "check_seconds": checked.timeIntervalSince(start), "rows": rows,
+                                     "features": data.train.featureCount, "peak_rss_mib": peak]
+        if json {
+            let text = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            Console.output(String(decoding: text, as: UTF8.self) + "\n")
+        } else {
+            Console.output(String(format: "%@: %d rows, %d features in %.3f s (check %.3f s), peak memory %.0f MiB\n",
+                                  session.name, rows, data.train.featureCount, seconds, checked.timeIntervalSince(start), peak))
+        }
+    }
+}
+

@@ -43,18 +43,25 @@ struct EvalCommand: ParsableCommand {
             if let test = loaded.test { splits.append(("test", test)) }
         }
         var results: [String: Double] = [:]
+        var confusion: [String: [[Int]]] = [:]
         for (name, dataset) in splits {
             let evaluation = trainer.evaluate(dataset)
+            if let counts = evaluation.confusion { confusion[name] = counts }
             results["\(name)_loss"] = evaluation.loss
             for (metric, value) in evaluation.metrics { results["\(name)_\(metric)"] = value }
             results["\(name)_examples"] = Double(dataset.count)
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+            var object: [String: Any] = results
+            if !confusion.isEmpty { object["confusion_matrix"] = ["classes": saved.classes, "splits": confusion] as [String: Any] }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             Console.output(String(decoding: data, as: UTF8.self) + "\n")
         } else {
             for (name, value) in results.sorted(by: { $0.key < $1.key }) {
                 Console.output("\(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(name.hasSuffix("examples") ? String(Int(value)) : ProgressPrinter.format(value))\n")
+            }
+            for (name, counts) in confusion.sorted(by: { $0.key < $1.key }) {
+                Console.output("\nconfusion matrix, \(name):\n" + ConfusionMatrices.table(counts, classes: saved.classes))
             }
         }
     }

@@ -29,7 +29,11 @@ struct LayerTable {
         if model.stateCount > 0 { totals += " + \(Self.grouped(model.stateCount)) running statistics" }
         totals += ", ~\(MemoryEstimate.format(bytes: model.trainingMemoryBytes)) to train"
         if let batch = model.spec.training?.batchSize.value { totals += " at batch size \(batch)" }
-        return out + totals + "\n"
+        out += totals + "\n"
+        if let encoding = model.encoding, let data = model.spec.data, !data.columns.isEmpty || data.missing != nil || !encoding.isIdentity {
+            out += FeatureTable(encoding: encoding).render()
+        }
+        return out
     }
 
     /// `1,234,567`.

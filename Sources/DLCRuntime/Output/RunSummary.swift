@@ -53,6 +53,9 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var metrics: [String: Double]
     /// Why the run failed or stopped, for people; nil when there is nothing to say.
     public var message: String?
+    /// A classifier's confusion matrices after training, by split (`train`, `val`, `test`):
+    /// `[true class][predicted class]` counts over `classes`; nil (`null`) for a regression.
+    public var confusion: ConfusionMatrices?
 
     public init(
         name: String, status: RunStatus, epochsCompleted: Int, bestEpoch: Int?, seconds: Double,
@@ -74,6 +77,7 @@ public struct RunSummary: Codable, Sendable, Hashable {
         case epochsCompleted = "epochs_completed"
         case bestEpoch = "best_epoch"
         case samplesPerSecond = "samples_per_second"
+        case confusion = "confusion_matrix"
     }
 
     /// A metric name used as a JSON key.
@@ -94,6 +98,7 @@ public struct RunSummary: Codable, Sendable, Hashable {
         samplesPerSecond = try container.decodeIfPresent(Double.self, forKey: .samplesPerSecond) ?? .nan
         parameters = try container.decode(Int.self, forKey: .parameters)
         message = try container.decodeIfPresent(String.self, forKey: .message)
+        confusion = try container.decodeIfPresent(ConfusionMatrices.self, forKey: .confusion)
         let metricsContainer = try container.nestedContainer(keyedBy: MetricKey.self, forKey: .metrics)
         var metrics: [String: Double] = [:]
         for key in metricsContainer.allKeys {
@@ -112,6 +117,7 @@ public struct RunSummary: Codable, Sendable, Hashable {
         try container.encode(Self.finite(samplesPerSecond), forKey: .samplesPerSecond)
         try container.encode(parameters, forKey: .parameters)
         try container.encode(message, forKey: .message)
+        try container.encode(confusion, forKey: .confusion)
         var metricsContainer = container.nestedContainer(keyedBy: MetricKey.self, forKey: .metrics)
         for (key, value) in metrics {
             try metricsContainer.encode(Self.float32Rounded(value), forKey: MetricKey(stringValue: key))
@@ -148,5 +154,32 @@ public struct RunSummary: Codable, Sendable, Hashable {
         let single = Float(value)
         guard single.isFinite, let rounded = Double(single.description) else { return value }
         return rounded
+    }
+}
+
+/// Confusion matrices of one classifier over several splits.
+public struct ConfusionMatrices: Codable, Sendable, Hashable {
+    /// The class names, in the order of the matrices' rows and columns.
+    public var classes: [String]
+    /// By split name: `counts[true class][predicted class]`.
+    public var splits: [String: [[Int]]]
+
+    public init(classes: [String], splits: [String: [[Int]]]) {
+        self.classes = classes
+        self.splits = splits
+    }
+
+    /// The matrix as text: a header of predicted classes, a row per true class.
+    public static func table(_ counts: [[Int]], classes: [String]) -> String {
+        let names = counts.indices.map { $0 < classes.count ? classes[$0] : "\($0)" }
+        let corner = "true \\ predicted"
+        let label = max(names.map(\.count).max() ?? 1, corner.count)
+        let width = max(names.map(\.count).max() ?? 1, counts.flatMap { $0 }.map { String($0).count }.max() ?? 1, 4)
+        func cell(_ text: String) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        var lines = [corner.padding(toLength: label + 2, withPad: " ", startingAt: 0) + names.map(cell).joined(separator: " ")]
+        for (row, name) in names.enumerated() {
+            lines.append(name.padding(toLength: label + 2, withPad: " ", startingAt: 0) + counts[row].map { cell(String($0)) }.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -63,6 +63,7 @@ public struct ReportPage: Sendable, Hashable {
                 "<li><strong>\(HTMLText.escape(name))</strong>: \(HTMLText.escape(message))</li>"
             }.joined() + "</ul>"
         }
+        html += ConfusionTables.html(runs)
         let entries = zip(runs, colors).map { CurveCharts.Entry(run: $0, color: $1) }
         let curves = CurveCharts(entries: entries).html()
         if !curves.isEmpty {

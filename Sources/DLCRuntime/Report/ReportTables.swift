@@ -84,7 +84,7 @@ public enum ReportTables {
 
     /// Whether a larger value of the metric `column` is better (accuracy), rather than smaller (loss, error).
     public static func higherIsBetter(_ column: String) -> Bool {
-        column.hasSuffix("accuracy")
+        ["accuracy", "precision", "recall", "f1", "auc"].contains { column.hasSuffix($0) }
     }
 
     /// The best finite value of `values` for `column`, or nil when there is none.

@@ -9,9 +9,17 @@ struct MetricAccumulator {
     private var absoluteErrors = 0.0
     private var squaredErrors = 0.0
     private var elements = 0
+    /// The confusion matrix (and scores for the AUC) of a classifier; nil until a labelled batch.
+    private var classification: ClassificationMetrics?
+    /// The number of classes, for the confusion matrix; nil for a regression.
+    let classes: Int?
 
-    init(metrics: [String]) {
+    /// The metrics read from the confusion matrix.
+    static let classificationMetrics: Set<String> = ["precision", "recall", "f1", "auc"]
+
+    init(metrics: [String], classes: Int? = nil) {
         self.metrics = metrics
+        self.classes = classes
     }
 
     /// Adds the batch an executor just ran.
@@ -27,6 +35,10 @@ struct MetricAccumulator {
         if metrics.contains("accuracy"), let labels = executor.input(.labels) {
             correct += Kernels.argmaxMatches(prediction, labels: labels, rows: rows, columns: columns,
                                              threshold: graph.predictionIsLogits ? 0 : 0.5)
+        }
+        if let classes, let labels = executor.input(.labels) {
+            if classification == nil { classification = ClassificationMetrics(classes: classes, keepsScores: metrics.contains("auc")) }
+            classification?.add(prediction, labels: labels, rows: rows, columns: columns, threshold: graph.predictionIsLogits ? 0 : 0.5)
         }
         if metrics.contains(where: { $0 == "mae" || $0 == "mse" || $0 == "rmse" }),
            graph.nodes[targetValue].elementCount == rows * columns {
@@ -45,9 +57,15 @@ struct MetricAccumulator {
             case "mae": values[metric] = elements > 0 ? absoluteErrors / Double(elements) : 0
             case "mse": values[metric] = elements > 0 ? squaredErrors / Double(elements) : 0
             case "rmse": values[metric] = elements > 0 ? (squaredErrors / Double(elements)).squareRoot() : 0
+            case "precision": values[metric] = classification?.precision ?? 0
+            case "recall": values[metric] = classification?.recall ?? 0
+            case "f1": values[metric] = classification?.f1 ?? 0
+            case "auc": values[metric] = classification?.auc ?? 0.5
             default: break
             }
         }
-        return Evaluation(loss: examples > 0 ? lossSum / Double(examples) : 0, metrics: values)
+        var evaluation = Evaluation(loss: examples > 0 ? lossSum / Double(examples) : 0, metrics: values)
+        evaluation.confusion = classification?.counts
+        return evaluation
     }
 }

@@ -56,7 +56,7 @@ public final class Trainer: @unchecked Sendable {
             let epochStart = Date()
             let rate = LearningRateSchedule.rate(base: configuration.optimizer.learningRate, schedule: configuration.schedule,
                                                  epoch: epoch, epochs: configuration.epochs)
-            var accumulator = MetricAccumulator(metrics: program.metrics)
+            var accumulator = MetricAccumulator(metrics: program.metrics, classes: train.isClassification ? train.classNames.count : nil)
             let batches = sampler.batches(epoch: epoch)
             var seen = 0
             for (step, range) in batches.enumerated() {
@@ -97,7 +97,7 @@ public final class Trainer: @unchecked Sendable {
     /// The mean loss and metrics over a dataset, without dropout.
     public func evaluate(_ dataset: Dataset) -> Evaluation {
         var sampler = BatchSampler(count: dataset.count, batchSize: min(evaluationBatchSize, max(dataset.count, 1)), shuffle: false, seed: 0)
-        var accumulator = MetricAccumulator(metrics: program.metrics)
+        var accumulator = MetricAccumulator(metrics: program.metrics, classes: dataset.isClassification ? dataset.classNames.count : nil)
         for range in sampler.batches(epoch: 0) {
             let executor = evaluationExecutor(batchSize: range.count)
             sampler.gather(range, from: dataset, features: executor.input(.features)!, labels: executor.input(.labels),

@@ -45,6 +45,8 @@ public struct Evaluation: Sendable, Hashable {
     public var loss: Double
     /// By metric name: `accuracy`, `mae`, `mse`, `rmse`.
     public var metrics: [String: Double]
+    /// A classifier's confusion matrix, `confusion[true class][predicted class]`; nil for a regression.
+    public var confusion: [[Int]]?
 
     public init(loss: Double, metrics: [String: Double]) {
         self.loss = loss

@@ -16,6 +16,8 @@ public struct DataSpec: Sendable {
     public var missingIndicator: Located<Bool>?
     /// `missing_target: drop` leaves out rows whose target is missing.
     public var dropsMissingTarget = false
+    /// Whether every option of `data` decoded; the checker reads cells only under rules it knows.
+    public var isComplete = true
     /// The range of the `data` key.
     public var range: SourceRange
 }

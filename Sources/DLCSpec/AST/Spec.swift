@@ -54,7 +54,7 @@ public struct ModelSpec: Sendable {
 }
 
 public enum Metric: String, Sendable, CaseIterable {
-    case accuracy, mae, mse, rmse
+    case accuracy, precision, recall, f1, auc, mae, mse, rmse
 }
 
 public enum LossSpec: Sendable, Hashable {

@@ -14,7 +14,9 @@ extension SpecDecoder {
         }
         var spec = DataSpec(train: train, validation: validation, test: test,
                             normalize: normalize.flatMap { Normalization(rawValue: $0.value) } ?? .none, range: pair.key.range)
+        let errorsBefore = diagnostics.count
         decodeColumnOptions(options, into: &spec)
+        spec.isComplete = diagnostics.count == errorsBefore && (train != nil || options["train"] == nil)
         return spec
     }
 

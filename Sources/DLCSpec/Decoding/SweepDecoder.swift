@@ -35,7 +35,7 @@ extension SpecDecoder {
             }
         }
         guard diagnostics.count == errorsBefore || !diagnostics[errorsBefore...].contains(where: { $0.severity == .error }) else { return nil }
-        let maximizes = goal.map { $0.value == "maximize" } ?? metric.value.hasSuffix("accuracy")
+        let maximizes = goal.map { $0.value == "maximize" } ?? Vocabulary.maximizedMetrics.contains(where: { metric.value.hasSuffix($0) })
         return SweepSpec(strategy: strategy, trials: trials?.value, metric: metric, maximizes: maximizes,
                          reduction: reduction?.value ?? 3, dimensions: dimensions, range: pair.key.range)
     }

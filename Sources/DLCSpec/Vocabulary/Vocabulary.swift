@@ -7,9 +7,10 @@ public enum Vocabulary {
     public static let paddings = ["valid", "same"]
     public static let normalizations = ["none", "standard", "minmax"]
     public static let builtinDatasets = ["xor", "spirals", "moons", "circles", "sine"]
-    public static let metrics = ["accuracy", "mae", "mse", "rmse"]
-    public static let monitors = ["val_loss", "val_accuracy", "val_mae", "val_mse", "val_rmse",
-                                  "train_loss", "train_accuracy", "train_mae", "train_mse", "train_rmse"]
+    public static let metrics = ["accuracy", "precision", "recall", "f1", "auc", "mae", "mse", "rmse"]
+    public static let monitors = ["val_loss"] + metrics.map { "val_" + $0 } + ["train_loss"] + metrics.map { "train_" + $0 }
+    /// The metrics where a larger value is better.
+    public static let maximizedMetrics: Set<String> = ["accuracy", "precision", "recall", "f1", "auc"]
 
     /// The top-level keys, in the order the docs list them.
     public static let topLevel: [OptionDefinition] = [

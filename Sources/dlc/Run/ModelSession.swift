@@ -72,7 +72,9 @@ struct ModelSession {
             do { return try body() } catch { throw fail(checks.diagnostic(for: error, source: source, option: option)) }
         }
         func table(_ source: DataSourceSpec, option: String) throws -> RawTable {
-            try attempt(source, option: option) { () throws(DataError) in
+            // The checker read a CSV the same way (a single target as classes, several as values).
+            if let table = result.tables[option], table.columns.allSatisfy({ $0.text == nil }) { return table }
+            return try attempt(source, option: option) { () throws(DataError) in
                 try DatasetLoader.loadTable(DataChecks.description(of: source), baseDirectory: result.baseDirectory, task: task,
                                             seed: seed, columns: types)
             }
@@ -88,7 +90,8 @@ struct ModelSession {
             return try attempt(source, option: option) { () throws(DataError) in try encoding.encode(table).dataset }
         }
         let all = try encoded(full, train.value, option: "train")
-        var loaded = LoadedData(train: all.subset(rows.train), validation: rows.validation.isEmpty ? nil : all.subset(rows.validation),
+        var loaded = LoadedData(train: rows.train.count == all.count ? all : all.subset(rows.train),
+                                validation: rows.validation.isEmpty ? nil : all.subset(rows.validation),
                                 test: rows.test.isEmpty ? nil : all.subset(rows.test),
                                 normalizer: Normalizer(mode: .none, offsets: [], scales: []), encoding: encoding)
         if case .source(let source)? = data.validation?.value {

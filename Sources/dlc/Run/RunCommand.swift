@@ -64,20 +64,20 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(1)
         }
         var metrics: [String: Double] = [:]
-        let train = trainer.evaluate(data.train)
-        metrics["train_loss"] = train.loss
-        for (name, value) in train.metrics { metrics["train_\(name)"] = value }
-        for (prefix, split) in [("val", data.validation), ("test", data.test)] {
+        var confusion: [String: [[Int]]] = [:]
+        for (prefix, split) in [("train", data.train), ("val", data.validation), ("test", data.test)] {
             guard let split else { continue }
             let evaluation = trainer.evaluate(split)
             metrics["\(prefix)_loss"] = evaluation.loss
             for (name, value) in evaluation.metrics { metrics["\(prefix)_\(name)"] = value }
+            if let counts = evaluation.confusion { confusion[prefix] = counts }
         }
         let status: RunStatus = result.outcome == .completed ? .completed : (result.outcome == .stoppedEarly ? .stoppedEarly : .interrupted)
         let samples = Double(data.train.count * result.epochs.count)
-        let summary = RunSummary(name: session.name, status: status, epochsCompleted: result.epochs.count, bestEpoch: result.bestEpoch,
+        var summary = RunSummary(name: session.name, status: status, epochsCompleted: result.epochs.count, bestEpoch: result.bestEpoch,
                                  seconds: result.seconds, samplesPerSecond: result.seconds > 0 ? samples / result.seconds : 0,
                                  parameters: trainer.parameters.totalCount, metrics: metrics)
+        if !confusion.isEmpty { summary.confusion = ConfusionMatrices(classes: data.train.classNames, splits: confusion) }
         do {
             try outputs.writeCheckpoint(trainer.parameters, session: session, data: data)
             try outputs.writeMetrics(result.epochs, metrics: program.metrics, hasValidation: data.validation != nil)
