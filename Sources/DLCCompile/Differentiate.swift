@@ -5,14 +5,14 @@ import DLCGraph
 /// Each forward op's gradient rule is one case of the `switch` below, with its math.
 public enum Differentiate {
     public static func differentiate(_ forward: Graph) -> Graph {
-        guard let loss = forward.loss, case .loss(let kind, let prediction, let target) = forward.nodes[loss].op else {
+        guard let loss = forward.loss, case .loss(let kind, let prediction, let target, let weights) = forward.nodes[loss].op else {
             preconditionFailure("internal: differentiate needs a graph with a loss")
         }
         var graph = forward
         let needsGradient = dependsOnParameters(forward)
         var adjoints = [ValueID?](repeating: nil, count: forward.nodes.count)
         // d(mean loss)/d(prediction): the loss's own rule.
-        adjoints[prediction] = graph.add(.lossGradient(kind, prediction: prediction, target: target), label: "loss")
+        adjoints[prediction] = graph.add(.lossGradient(kind, prediction: prediction, target: target, weights: weights), label: "loss")
 
         func accumulate(_ value: ValueID, _ gradient: ValueID, label: String) {
             guard needsGradient[value] else { return }

@@ -30,7 +30,7 @@ public enum Fuse {
     }
 
     private static func fuseLosses(_ graph: inout Graph) {
-        guard let loss = graph.loss, case .loss(let kind, let prediction, let target) = graph.nodes[loss].op else { return }
+        guard let loss = graph.loss, case .loss(let kind, let prediction, let target, let weights) = graph.nodes[loss].op else { return }
         let fused: LossKind
         let logits: ValueID
         switch (kind, graph.nodes[prediction].op) {
@@ -43,13 +43,13 @@ public enum Fuse {
         default:
             return
         }
-        graph.nodes[loss].op = .loss(fused, prediction: logits, target: target)
+        graph.nodes[loss].op = .loss(fused, prediction: logits, target: target, weights: weights)
         // The backward pair becomes one fused gradient, written where the pair's result was.
         for index in graph.nodes.indices {
             switch graph.nodes[index].op {
             case .softmaxGradient(prediction, let dy), .activationGradientFromOutput(prediction, let dy, _):
                 if case .lossGradient = graph.nodes[dy].op {
-                    graph.nodes[index].op = .lossGradient(fused, prediction: logits, target: target)
+                    graph.nodes[index].op = .lossGradient(fused, prediction: logits, target: target, weights: weights)
                 }
             default:
                 continue

@@ -180,7 +180,7 @@ public enum Lower {
         let kind: LossKind
         let target: ValueID
         switch loss {
-        case .crossEntropy(let smoothing):
+        case .crossEntropy(let smoothing, _):
             target = graph.add(.labels, shape: [batch], label: "loss")
             kind = endsWithSoftmax ? .crossEntropy(labelSmoothing: Float(smoothing)) : .softmaxCrossEntropy(labelSmoothing: Float(smoothing))
             graph.predictionIsLogits = !endsWithSoftmax
@@ -198,7 +198,14 @@ public enum Lower {
                 target = graph.add(.targets, shape: [batch, units], label: "loss")
             }
         }
-        graph.loss = graph.add(.loss(kind, prediction: prediction, target: target), label: "loss")
+        var weights: ValueID?
+        if loss.isBalanced {
+            // Filled by the trainer from the training split's class counts, and saved with the model.
+            let classes = units == 1 ? 2 : units
+            weights = graph.addParameter(ParameterInfo(name: ParameterInfo.classWeightsName, shape: [classes], initializer: "ones", fanIn: 1, fanOut: 1,
+                                                       isTrainable: false), label: "loss")
+        }
+        graph.loss = graph.add(.loss(kind, prediction: prediction, target: target, weights: weights), label: "loss")
     }
 }
 

@@ -10,6 +10,10 @@ public struct ParameterInfo: Sendable, Hashable {
     /// False for state the optimizer does not update (batchnorm's running statistics).
     public var isTrainable: Bool
 
+    /// The checkpoint name of the `[classes]` weights a `class_weights: balanced` loss reads
+    /// (not trained: the trainer sets them from the training split's class counts).
+    public static let classWeightsName = "loss.class_weights"
+
     public init(name: String, shape: [Int], initializer: String, fanIn: Int, fanOut: Int, isTrainable: Bool = true) {
         self.name = name
         self.shape = shape

@@ -96,7 +96,9 @@ public enum Op: Sendable, Hashable {
     /// Class indices `[batch]` -> one-hot rows `[batch, classes]`.
     case oneHot(ValueID, classes: Int)
     /// The mean loss over the batch, a scalar `[1]`.
-    case loss(LossKind, prediction: ValueID, target: ValueID)
+    /// `weights`, when present, is a `[classes]` table: each example's loss counts its class's
+    /// weight, and the mean divides by the batch's sum of weights (PyTorch's `weight=`).
+    case loss(LossKind, prediction: ValueID, target: ValueID, weights: ValueID? = nil)
     /// NHWC convolution: `[b, h, w, cin]` with weights `[kh, kw, cin, cout]` -> `[b, h', w', cout]`.
     /// With `keepsColumns` (training) its `im2col` matrix stays after its values (auxiliary) for the
     /// weight gradient, which then need not build it again.
@@ -124,7 +126,7 @@ public enum Op: Sendable, Hashable {
 
     // MARK: Backward
     /// d(loss)/d(prediction), shaped like the prediction.
-    case lossGradient(LossKind, prediction: ValueID, target: ValueID)
+    case lossGradient(LossKind, prediction: ValueID, target: ValueID, weights: ValueID? = nil)
     /// For `y = a x b`: `da = dy x b^T`.
     case matmulGradientLeft(dy: ValueID, right: ValueID)
     /// For `y = a x b`: `db = a^T x dy`.
@@ -208,8 +210,8 @@ public enum Op: Sendable, Hashable {
             return [a, b]
         case .addBias(let x, let bias), .biasActivation(let x, let bias, _):
             return [x, bias]
-        case .loss(_, let prediction, let target), .lossGradient(_, let prediction, let target):
-            return [prediction, target]
+        case .loss(_, let prediction, let target, let weights), .lossGradient(_, let prediction, let target, let weights):
+            return [prediction, target] + (weights.map { [$0] } ?? [])
         case .matmulGradientLeft(let dy, let right):
             return [dy, right]
         case .matmulGradientRight(let left, let dy):
@@ -233,8 +235,8 @@ public enum Op: Sendable, Hashable {
         case .multiply(let a, let b): return .multiply(map(a), map(b))
         case .reshape(let x): return .reshape(map(x))
         case .oneHot(let x, let classes): return .oneHot(map(x), classes: classes)
-        case .loss(let kind, let p, let t): return .loss(kind, prediction: map(p), target: map(t))
-        case .lossGradient(let kind, let p, let t): return .lossGradient(kind, prediction: map(p), target: map(t))
+        case .loss(let kind, let p, let t, let w): return .loss(kind, prediction: map(p), target: map(t), weights: w.map(map))
+        case .lossGradient(let kind, let p, let t, let w): return .lossGradient(kind, prediction: map(p), target: map(t), weights: w.map(map))
         case .matmulGradientLeft(let dy, let right): return .matmulGradientLeft(dy: map(dy), right: map(right))
         case .matmulGradientRight(let left, let dy): return .matmulGradientRight(left: map(left), dy: map(dy))
         case .sumToLastAxis(let x): return .sumToLastAxis(map(x))

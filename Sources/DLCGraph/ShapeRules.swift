@@ -42,7 +42,7 @@ extension Op {
             return [shape(labels)[0], classes]
         case .loss:
             return [1]
-        case .lossGradient(_, let prediction, _):
+        case .lossGradient(_, let prediction, _, _):
             return shape(prediction)
         case .matmulGradientLeft(let dy, let right):
             return [shape(dy)[0], shape(right)[0]]                  // dy [n, m] x b^T [m, k] -> [n, k]
@@ -113,7 +113,7 @@ extension Op {
         case .activation(_, let f), .biasActivation(_, _, let f), .activationGradient(_, _, let f), .activationGradientFromOutput(_, _, let f):
             return f.description
         case .oneHot(_, let classes): return "classes: \(classes)"
-        case .loss(let kind, _, _), .lossGradient(let kind, _, _): return kind.description
+        case .loss(let kind, _, _, let w), .lossGradient(let kind, _, _, let w): return kind.description + (w == nil ? "" : ", class weights")
         case .conv2d(_, _, let w, let keeps):
             return w.description + (keeps ? ", keeps columns" : "")
         case .maxPool(_, let w), .averagePool(_, let w), .conv2dInputGradient(_, _, _, let w),
@@ -175,7 +175,7 @@ extension Op {
         case .conv2dWeightGradient(let x, _, let w, let forward, let window):
             if case .conv2d(_, _, _, true) = graph.nodes[forward].op { return 0 }
             return Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window)
-        case .loss(_, let prediction, _), .lossGradient(_, let prediction, _):
+        case .loss(_, let prediction, _, _), .lossGradient(_, let prediction, _, _):
             return graph.nodes[prediction].elementCount
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,

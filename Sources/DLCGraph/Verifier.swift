@@ -84,9 +84,12 @@ public enum Verifier {
             expect(shape(bias) == [shape(x).last ?? 0], "bias \(shape(bias)) for \(shape(x))")
         case .multiply(let a, let b), .add(let a, let b):
             expect(shape(a) == shape(b), "operands \(shape(a)) and \(shape(b)) differ")
-        case .loss(_, let prediction, let target), .lossGradient(_, let prediction, let target):
+        case .loss(_, let prediction, let target, let weights), .lossGradient(_, let prediction, let target, let weights):
             expect(count(target) == count(prediction) || count(target) == shape(prediction)[0],
                    "target \(shape(target)) for prediction \(shape(prediction))")
+            if let weights {
+                expect(shape(weights).count == 1 && count(target) == shape(prediction)[0], "class weights \(shape(weights)) for target \(shape(target))")
+            }
         case .activationGradient(let x, let dy, _), .activationGradientFromOutput(let x, let dy, _), .softmaxGradient(let x, let dy):
             expect(shape(x) == shape(dy), "gradient \(shape(dy)) for \(shape(x))")
         case .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activation, .softmax, .oneHot:

@@ -51,7 +51,7 @@ struct PassTests {
         #expect(!ops.contains("softmax_gradient"))
         #expect(ops.contains("bias_activation"))
         #expect(graph.predictionIsLogits)
-        guard let loss = graph.loss, case .loss(.softmaxCrossEntropy, _, _) = graph.nodes[loss].op else {
+        guard let loss = graph.loss, case .loss(.softmaxCrossEntropy, _, _, _) = graph.nodes[loss].op else {
             Issue.record("the loss is not the fused softmax cross-entropy")
             return
         }

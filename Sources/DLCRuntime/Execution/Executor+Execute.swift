@@ -31,11 +31,11 @@ extension Executor {
             Kernels.add(a, b, into: y, count: count)
         case .oneHot(let labels, let y, let rows, let classes):
             Kernels.oneHot(labels: labels, rows: rows, classes: classes, into: y)
-        case .loss(let kind, let prediction, let target, let output, let rows, let columns, let gradient, let scratch):
-            output.pointee = LossKernel.run(kind, prediction: prediction, target: target, rows: rows, columns: columns,
+        case .loss(let kind, let prediction, let target, let weights, let output, let rows, let columns, let gradient, let scratch):
+            output.pointee = LossKernel.run(kind, prediction: prediction, target: target, weights: weights, rows: rows, columns: columns,
                                             gradient: gradient, scratch: scratch)
-        case .lossGradient(let kind, let prediction, let target, let gradient, let rows, let columns, let scratch):
-            _ = LossKernel.run(kind, prediction: prediction, target: target, rows: rows, columns: columns,
+        case .lossGradient(let kind, let prediction, let target, let weights, let gradient, let rows, let columns, let scratch):
+            _ = LossKernel.run(kind, prediction: prediction, target: target, weights: weights, rows: rows, columns: columns,
                                gradient: gradient, scratch: scratch)
         case .sumToLastAxis(let dy, let db, let rows, let columns):
             // A part's column sums go into `db` (the first) or a buffer kept for this, then add up in order.
@@ -200,7 +200,12 @@ extension Executor {
 /// Dispatches a loss kind to its kernel.
 enum LossKernel {
     static func run(_ kind: LossKind, prediction: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>,
-                    rows: Int, columns: Int, gradient: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) -> Float {
+                    weights: UnsafeMutablePointer<Float>? = nil, rows: Int, columns: Int, gradient: UnsafeMutablePointer<Float>?,
+                    scratch: UnsafeMutablePointer<Float>) -> Float {
+        if let weights {
+            return Kernels.classWeightedLoss(kind, prediction: prediction, labels: target, weights: weights, rows: rows, columns: columns,
+                                             gradient: gradient, scratch: scratch)
+        }
         switch kind {
         case .meanSquaredError:
             return Kernels.meanSquaredError(prediction: prediction, target: target, count: rows * columns, gradient: gradient)

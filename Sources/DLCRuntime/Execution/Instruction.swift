@@ -17,9 +17,10 @@ struct Instruction {
         case add(a: Pointer, b: Pointer, y: Pointer, count: Int)
         case oneHot(labels: Pointer, y: Pointer, rows: Int, classes: Int)
         /// The mean loss; `gradient` is set when the next node is this loss's gradient (computed in the same pass).
-        case loss(LossKind, prediction: Pointer, target: Pointer, output: Pointer, rows: Int, columns: Int,
+        case loss(LossKind, prediction: Pointer, target: Pointer, weights: Pointer?, output: Pointer, rows: Int, columns: Int,
                   gradient: Pointer?, scratch: Pointer)
-        case lossGradient(LossKind, prediction: Pointer, target: Pointer, gradient: Pointer, rows: Int, columns: Int, scratch: Pointer)
+        case lossGradient(LossKind, prediction: Pointer, target: Pointer, weights: Pointer?, gradient: Pointer, rows: Int, columns: Int,
+                          scratch: Pointer)
         case sumToLastAxis(dy: Pointer, db: Pointer, rows: Int, columns: Int)
         case activationGradient(ActivationFunction, x: Pointer, y: Pointer, dy: Pointer, dx: Pointer, count: Int)
         case softmaxGradient(y: Pointer, dy: Pointer, dx: Pointer, rows: Int, columns: Int)

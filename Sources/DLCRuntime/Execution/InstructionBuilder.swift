@@ -70,12 +70,12 @@ struct InstructionBuilder {
             }
             var kind = self.kind(index, node)
             // A loss followed by its own gradient computes both in one pass.
-            if case .loss(let lossKind, let p, let t, let output, let rows, let columns, nil, let scratch) = kind,
+            if case .loss(let lossKind, let p, let t, let w, let output, let rows, let columns, nil, let scratch) = kind,
                index + 1 < graph.nodes.count,
-               case .lossGradient(let nextKind, let nextP, let nextT) = graph.nodes[index + 1].op,
-               case .loss(let originalKind, let originalP, let originalT) = node.op,
-               nextKind == originalKind, nextP == originalP, nextT == originalT, nextKind == lossKind {
-                kind = .loss(lossKind, prediction: p, target: t, output: output, rows: rows, columns: columns,
+               case .lossGradient(let nextKind, let nextP, let nextT, let nextW) = graph.nodes[index + 1].op,
+               case .loss(let originalKind, let originalP, let originalT, let originalW) = node.op,
+               nextKind == originalKind, nextP == originalP, nextT == originalT, nextW == originalW, nextKind == lossKind {
+                kind = .loss(lossKind, prediction: p, target: t, weights: w, output: output, rows: rows, columns: columns,
                              gradient: executor.pointer(index + 1), scratch: scratch)
                 skipNext = true
             }
@@ -194,13 +194,14 @@ struct InstructionBuilder {
             return .add(a: p(a), b: p(b), y: p(index), count: count)
         case .oneHot(let labels, let classes):
             return .oneHot(labels: p(labels), y: p(index), rows: node.shape[0], classes: classes)
-        case .loss(let kind, let prediction, let target):
+        case .loss(let kind, let prediction, let target, let weights):
             let (rows, columns) = matrix(graph.shape(of: prediction))
-            return .loss(kind, prediction: p(prediction), target: p(target), output: p(index), rows: rows, columns: columns,
+            return .loss(kind, prediction: p(prediction), target: p(target), weights: weights.map(p), output: p(index), rows: rows, columns: columns,
                          gradient: nil, scratch: executor.scratchPointer)
-        case .lossGradient(let kind, let prediction, let target):
+        case .lossGradient(let kind, let prediction, let target, let weights):
             let (rows, columns) = matrix(graph.shape(of: prediction))
-            return .lossGradient(kind, prediction: p(prediction), target: p(target), gradient: p(index), rows: rows, columns: columns,
+            return .lossGradient(kind, prediction: p(prediction), target: p(target), weights: weights.map(p), gradient: p(index),
+                                 rows: rows, columns: columns,
                                  scratch: executor.scratchPointer)
         case .sumToLastAxis(let dy):
             let (rows, columns) = matrix(graph.shape(of: dy))

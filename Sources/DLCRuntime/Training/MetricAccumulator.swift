@@ -29,7 +29,7 @@ struct MetricAccumulator {
         lossSum += Double(executor.loss) * Double(rows)
         examples += rows
         guard let predictionValue = graph.prediction, let lossValue = graph.loss,
-              case .loss(_, _, let targetValue) = graph.nodes[lossValue].op else { return }
+              case .loss(_, _, let targetValue, _) = graph.nodes[lossValue].op else { return }
         let prediction = executor.pointer(predictionValue)
         let columns = graph.shape(of: predictionValue).last ?? 1
         if metrics.contains("accuracy"), let labels = executor.input(.labels) {

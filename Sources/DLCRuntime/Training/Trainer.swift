@@ -48,6 +48,9 @@ public final class Trainer: @unchecked Sendable {
     public func fit(train: Dataset, validation: Dataset?, shouldStop: () -> Bool = { false },
                     onEpoch: (EpochReport) -> Void = { _ in }) throws(TrainingError) -> FitResult {
         let start = Date()
+        if let weights = parameters.infos.first(where: { $0.name == ParameterInfo.classWeightsName }), train.isClassification {
+            _ = parameters.load(name: weights.name, values: Kernels.balancedClassWeights(labels: train.labels, classes: weights.elementCount))
+        }
         var sampler = BatchSampler(count: train.count, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed)
         var reports: [EpochReport] = []
         var stopping = EarlyStopping(configuration.earlyStopping)

@@ -60,8 +60,9 @@ public enum Metric: String, Sendable, CaseIterable {
 public enum LossSpec: Sendable, Hashable {
     case mse
     case mae
-    case crossEntropy(labelSmoothing: Double)
-    case binaryCrossEntropy
+    /// `balanced`: `class_weights: balanced`, each example weighted `n / (classes * count of its class)`.
+    case crossEntropy(labelSmoothing: Double, balanced: Bool = false)
+    case binaryCrossEntropy(balanced: Bool = false)
 
     public var name: String {
         switch self {
@@ -69,6 +70,14 @@ public enum LossSpec: Sendable, Hashable {
         case .mae: return "mae"
         case .crossEntropy: return "cross_entropy"
         case .binaryCrossEntropy: return "binary_cross_entropy"
+        }
+    }
+
+    /// Whether the loss weights each example by its class (`class_weights: balanced`).
+    public var isBalanced: Bool {
+        switch self {
+        case .crossEntropy(_, let balanced), .binaryCrossEntropy(let balanced): return balanced
+        case .mse, .mae: return false
         }
     }
 

@@ -43,14 +43,28 @@ extension SpecDecoder {
         switch kind.name {
         case "mse": return Located(.mse, at: range)
         case "mae": return Located(.mae, at: range)
-        case "binary_cross_entropy": return Located(.binaryCrossEntropy, at: range)
+        case "binary_cross_entropy":
+            guard let balanced = classWeights(options) else { return nil }
+            return Located(.binaryCrossEntropy(balanced: balanced), at: range)
         case "cross_entropy":
             let smoothing = options["label_smoothing"].flatMap { number($0, option: "label_smoothing", type: .unitIntervalOpenTop) }
             if options["label_smoothing"] != nil, smoothing == nil { return nil }
-            return Located(.crossEntropy(labelSmoothing: smoothing?.value ?? 0), at: range)
+            guard let balanced = classWeights(options) else { return nil }
+            if balanced, let smoothing, smoothing.value > 0 {
+                report(.error("unsupported-combination", "`class_weights: balanced` cannot be combined with `label_smoothing`", at: smoothing.range,
+                              help: ["remove one of the two"]))
+                return nil
+            }
+            return Located(.crossEntropy(labelSmoothing: smoothing?.value ?? 0, balanced: balanced), at: range)
         default:
             preconditionFailure("internal: loss `\(kind.name)` has no decoder")
         }
+    }
+
+    /// `class_weights`: true for `balanced`, false for `none` or absent, nil after an error.
+    private func classWeights(_ options: OptionPairs) -> Bool? {
+        guard let node = options["class_weights"] else { return false }
+        return choice(node, option: "class_weights", among: ["none", "balanced"]).map { $0.value == "balanced" }
     }
 
     func decodeOptimizer(_ node: YAMLNode) -> Located<OptimizerSpec>? {

@@ -125,9 +125,14 @@ public enum Vocabulary {
         KindDefinition("mae", "mean absolute error"),
         KindDefinition("cross_entropy", "categorical cross-entropy over classes (softmax or logits output)", options: [
             OptionDefinition("label_smoothing", .unitIntervalOpenTop, default: "0", "mass spread uniformly over the classes"),
+            classWeights,
         ]),
-        KindDefinition("binary_cross_entropy", "cross-entropy of one sigmoid or logit output"),
+        KindDefinition("binary_cross_entropy", "cross-entropy of one sigmoid or logit output", options: [classWeights]),
     ]
+
+    /// `class_weights: balanced` weights each example by `n / (classes * count of its class)` in the training split.
+    static let classWeights = OptionDefinition("class_weights", .choice(["none", "balanced"]), default: "none",
+                                               "`balanced` weights each example by n / (classes x its class's count) in the training split")
 
     static func learningRate(_ value: String) -> OptionDefinition {
         OptionDefinition("learning_rate", .positiveNumber, default: value, "step size")

@@ -15,6 +15,7 @@ extension OutputTests {
             #expect(Self.summary.json() == """
                 {
                   "best_epoch" : 7,
+                  "confusion_matrix" : null,
                   "epochs_completed" : 10,
                   "message" : null,
                   "metrics" : {
