@@ -26,6 +26,9 @@ public enum DatasetSplitter {
     public static func indices(
         _ dataset: Dataset, validationFraction: Double?, testFraction: Double?, seed: UInt64
     ) -> (train: [Int], validation: [Int], test: [Int]) {
+        if heldOut(validationFraction, of: dataset.count) == 0 && heldOut(testFraction, of: dataset.count) == 0 {
+            return (Array(0..<dataset.count), [], [])
+        }
         var random = SeededRandom(seed: seed, stream: randomStream)
         let order = SeededPermutation.shuffled(count: dataset.count, using: &random)
 

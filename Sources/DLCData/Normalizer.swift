@@ -29,68 +29,57 @@ public struct Normalizer: Sendable, Hashable, Codable {
 
     /// Fits `mode` to the features of `dataset` (the training split), in double precision.
     /// `scaled`, when given, says per feature whether it is scaled at all: the others (one-hot
-    /// slots, missing indicators, embedding ids) keep offset 0 and scale 1.
+    /// slots, missing indicators, embedding ids) keep offset 0 and scale 1, and cost nothing.
     public static func fit(_ mode: Mode, to dataset: Dataset, scaled: [Bool]? = nil) -> Normalizer {
-        var result = fitEvery(mode, to: dataset)
-        if let scaled, scaled.count == result.offsets.count {
-            for (index, isScaled) in scaled.enumerated() where !isScaled {
-                result.offsets[index] = 0
-                result.scales[index] = 1
-            }
-        }
-        return result
-    }
-
-    private static func fitEvery(_ mode: Mode, to dataset: Dataset) -> Normalizer {
         let width = dataset.featureCount
         let rows = min(dataset.count, width > 0 ? dataset.features.count / width : 0)
-        let identity = Normalizer(
+        var result = Normalizer(
             mode: mode,
             offsets: [Float](repeating: 0, count: width),
             scales: [Float](repeating: 1, count: width))
-        guard mode != .none, rows > 0 else { return identity }
-
-        var minimum = [Float](repeating: .infinity, count: width)
-        var maximum = [Float](repeating: -.infinity, count: width)
-        var sum = [Double](repeating: 0, count: width)
+        guard mode != .none, rows > 0 else { return result }
+        let columns = (0..<width).filter { scaled == nil || scaled?.count != width || scaled?[$0] == true }
+        let count = columns.count
+        var minimum = [Float](repeating: .infinity, count: count)
+        var maximum = [Float](repeating: -.infinity, count: count)
+        var sum = [Double](repeating: 0, count: count)
         dataset.features.withUnsafeBufferPointer { x in
             for row in 0..<rows {
                 let base = row * width
-                for j in 0..<width {
-                    let value = x[base + j]
-                    minimum[j] = min(minimum[j], value)
-                    maximum[j] = max(maximum[j], value)
-                    sum[j] += Double(value)
+                for k in 0..<count {
+                    let value = x[base + columns[k]]
+                    minimum[k] = min(minimum[k], value)
+                    maximum[k] = max(maximum[k], value)
+                    sum[k] += Double(value)
                 }
             }
         }
-        var result = identity
         switch mode {
         case .none:
             break
         case .minmax:
-            for j in 0..<width {
-                result.offsets[j] = minimum[j]
-                let range = Double(maximum[j]) - Double(minimum[j])
+            for (k, j) in columns.enumerated() {
+                result.offsets[j] = minimum[k]
+                let range = Double(maximum[k]) - Double(minimum[k])
                 result.scales[j] = range > 0 ? Float(1 / range) : 1
             }
         case .standard:
             let mean = sum.map { $0 / Double(rows) }
-            var squares = [Double](repeating: 0, count: width)
+            var squares = [Double](repeating: 0, count: count)
             dataset.features.withUnsafeBufferPointer { x in
                 for row in 0..<rows {
                     let base = row * width
-                    for j in 0..<width {
-                        let deviation = Double(x[base + j]) - mean[j]
-                        squares[j] += deviation * deviation
+                    for k in 0..<count {
+                        let deviation = Double(x[base + columns[k]]) - mean[k]
+                        squares[k] += deviation * deviation
                     }
                 }
             }
-            for j in 0..<width {
-                result.offsets[j] = Float(mean[j])
+            for (k, j) in columns.enumerated() {
+                result.offsets[j] = Float(mean[k])
                 // A constant feature (max == min) has std 0 exactly, whatever rounding gives.
-                let deviation = (squares[j] / Double(rows)).squareRoot()
-                let isConstant = maximum[j] == minimum[j] || !(deviation > 0)
+                let deviation = (squares[k] / Double(rows)).squareRoot()
+                let isConstant = maximum[k] == minimum[k] || !(deviation > 0)
                 result.scales[j] = isConstant ? 1 : Float(1 / deviation)
             }
         }
@@ -113,14 +102,25 @@ public struct Normalizer: Sendable, Hashable, Codable {
         guard mode != .none else { return }
         let width = offsets.count
         guard width > 0, scales.count == width, count > 0 else { return }
-        offsets.withUnsafeBufferPointer { offset in
-            scales.withUnsafeBufferPointer { scale in
-                for row in 0..<count {
-                    let x = features + row * width
-                    for j in 0..<width {
-                        x[j] = (x[j] - offset[j]) * scale[j]
+        // Features with offset 0 and scale 1 (one-hot slots, indicators, ids) are skipped.
+        let active = (0..<width).filter { offsets[$0] != 0 || scales[$0] != 1 }
+        if active.count == width {
+            offsets.withUnsafeBufferPointer { offset in
+                scales.withUnsafeBufferPointer { scale in
+                    for row in 0..<count {
+                        let x = features + row * width
+                        for j in 0..<width {
+                            x[j] = (x[j] - offset[j]) * scale[j]
+                        }
                     }
                 }
+            }
+            return
+        }
+        for row in 0..<count {
+            let x = features + row * width
+            for j in active {
+                x[j] = (x[j] - offsets[j]) * scales[j]
             }
         }
     }

@@ -69,7 +69,7 @@ struct PredictCommand: ParsableCommand {
             ModelSession.noteUnseen(outcome.unseen, in: input)
             return (outcome.dataset.features, outcome.dataset.count)
         } catch {
-            Console.error("error: cannot read `\(input)`: \(error)\n")
+            Console.error("error: \(error.located(in: input))\n")
             throw ExitCode(1)
         }
     }
@@ -85,7 +85,7 @@ struct PredictCommand: ParsableCommand {
         do {
             table = try FeatureTableReader.read(path: input, columns: columns)
         } catch {
-            Console.error("error: cannot read `\(input)`: \(error)\n")
+            Console.error("error: \(error.located(in: input))\n")
             throw ExitCode(1)
         }
         guard table.columns.count == width else {
@@ -101,7 +101,7 @@ struct PredictCommand: ParsableCommand {
         do {
             images = try IDXImagesReader.read(path: input)
         } catch {
-            Console.error("error: cannot read `\(input)`: \(error)\n")
+            Console.error("error: \(error.located(in: input))\n")
             throw ExitCode(1)
         }
         guard images.exampleShape.reduce(1, *) == width else {

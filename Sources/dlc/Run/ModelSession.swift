@@ -84,7 +84,9 @@ struct ModelSession {
         if case .fraction(let f)? = data.validation?.value { fractions.validation = f }
         if case .fraction(let f)? = data.test?.value { fractions.test = f }
         let rows = DatasetSplitter.indices(full.dataset, validationFraction: fractions.validation, testFraction: fractions.test, seed: seed)
-        let encoding = full.columns.isEmpty ? nil : fixed?.encoding ?? FeatureEncoding.fit(types, to: full, trainingRows: rows.train)
+        // The checker fitted the same encoding on the same rows when it read this table.
+        let checkerFitted = result.tables["train"].map { $0.dataset.count == full.dataset.count } == true ? model.encoding : nil
+        let encoding = full.columns.isEmpty ? nil : fixed?.encoding ?? checkerFitted ?? FeatureEncoding.fit(types, to: full, trainingRows: rows.train)
         func encoded(_ table: RawTable, _ source: DataSourceSpec, option: String) throws -> Dataset {
             guard let encoding else { return table.dataset }
             return try attempt(source, option: option) { () throws(DataError) in try encoding.encode(table).dataset }
@@ -133,7 +135,7 @@ extension ModelSession {
             Self.noteUnseen(outcome.unseen, in: path)
             return outcome.dataset
         } catch {
-            Console.error("error: cannot load `\(path)`: \(error)\n")
+            Console.error("error: \(error.located(in: path))\n")
             throw ExitCode(1)
         }
     }
@@ -242,5 +244,17 @@ enum Console {
 
     static func output(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+extension Error {
+    /// The error as one line naming `path`: a data error's own text (which names its file,
+    /// with the line and column of a bad cell), otherwise `cannot read PATH: ERROR`.
+    func located(in path: String) -> String {
+        switch self as? DataError {
+        case .missingColumn?: return "`\(path)`: \((self as? DataError)?.message ?? "")"
+        case .some(let error): return error.description
+        case nil: return "cannot read `\(path)`: \(self)"
+        }
     }
 }
