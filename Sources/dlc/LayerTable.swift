@@ -30,8 +30,11 @@ struct LayerTable {
         totals += ", ~\(MemoryEstimate.format(bytes: model.trainingMemoryBytes)) to train"
         if let batch = model.spec.training?.batchSize.value { totals += " at batch size \(batch)" }
         out += totals + "\n"
-        if let encoding = model.encoding, let data = model.spec.data, !data.columns.isEmpty || data.missing != nil || !encoding.isIdentity {
+        if let encoding = model.encoding, let data = model.spec.data, !data.columns.isEmpty || data.missing != nil || data.dropsMissingTarget || !encoding.isIdentity {
             out += FeatureTable(encoding: encoding).render()
+            if let dropped = model.trainingData?.droppedRows, dropped > 0 {
+                out += "  \(dropped) row\(dropped == 1 ? "" : "s") with a missing target left out (`missing_target: drop`)\n"
+            }
         }
         return out
     }
