@@ -62,3 +62,33 @@ func makeExecutor(_ graph: Graph, plan: BufferPlan, classes: Int = 2, seed: UInt
     }
     return executor
 }
+
+/// Runs `loss` once, then compares every trainable parameter's analytic gradient (about 8
+/// elements of each, or `elements` of them) with central finite differences; returns the
+/// analytic gradients, in `graph.gradients` order.
+@discardableResult
+func expectGradientsMatchFiniteDifferences(
+    _ graph: Graph, _ executor: Executor, name: String, elements: ((Int) -> StrideTo<Int>)? = nil, loss: () -> Double
+) -> [[Float]] {
+    _ = loss()
+    let analytic = graph.gradients.map { Array(UnsafeBufferPointer(start: executor.pointer($0), count: graph.nodes[$0].elementCount)) }
+    let h: Float = 3e-3
+    for (gradient, index) in graph.trainableParameters.enumerated() {
+        let info = graph.parameters[index]
+        let values = executor.parameters.tensors[index]
+        let chosen = elements?(info.elementCount) ?? stride(from: 0, to: info.elementCount, by: max(1, info.elementCount / 7))
+        for element in chosen {
+            let original = values[element]
+            values[element] = original + h
+            let plus = loss()
+            values[element] = original - h
+            let minus = loss()
+            values[element] = original
+            let numeric = (plus - minus) / Double(2 * h)
+            let exact = Double(analytic[gradient][element])
+            let tolerance = 2e-2 * max(abs(numeric), abs(exact)) + 2e-3
+            #expect(abs(numeric - exact) <= tolerance, "\(name): d loss / d \(info.name)[\(element)] = \(exact), finite differences give \(numeric)")
+        }
+    }
+    return analytic
+}

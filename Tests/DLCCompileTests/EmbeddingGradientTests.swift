@@ -51,25 +51,8 @@ struct EmbeddingGradientTests {
             executor.run()
             return Double(executor.loss)
         }
-        _ = loss()
-        let analytic = graph.gradients.map { Array(UnsafeBufferPointer(start: executor.pointer($0), count: graph.nodes[$0].elementCount)) }
-        let h: Float = 3e-3
-        for (gradient, index) in graph.trainableParameters.enumerated() {
-            let info = graph.parameters[index]
-            let values = executor.parameters.tensors[index]
-            for element in 0..<info.elementCount {
-                let original = values[element]
-                values[element] = original + h
-                let plus = loss()
-                values[element] = original - h
-                let minus = loss()
-                values[element] = original
-                let numeric = (plus - minus) / Double(2 * h)
-                let exact = Double(analytic[gradient][element])
-                #expect(abs(numeric - exact) <= 2e-2 * max(abs(numeric), abs(exact)) + 2e-3,
-                        "[\(stage)] d loss / d \(info.name)[\(element)] = \(exact), finite differences give \(numeric)")
-            }
-        }
+        let analytic = expectGradientsMatchFiniteDifferences(graph, executor, name: "[\(stage)]",
+                                                             elements: { stride(from: 0, to: $0, by: 1) }, loss: loss)
         // Rows no example looks up get no gradient: `d` rows 2 and 3, `e` row 2.
         let tables = graph.trainableParameters.enumerated().filter { graph.parameters[$0.element].name.hasSuffix(".embedding") }
         let d = analytic[tables[0].offset], e = analytic[tables[1].offset]

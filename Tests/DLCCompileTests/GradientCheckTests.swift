@@ -93,26 +93,7 @@ struct GradientCheckTests {
             executor.run()
             return Double(executor.loss)
         }
-        _ = loss()
-        let analytic = graph.gradients.map { Array(UnsafeBufferPointer(start: executor.pointer($0), count: graph.nodes[$0].elementCount)) }
-        let h: Float = 3e-3
-        for (gradient, index) in graph.trainableParameters.enumerated() {
-            let info = graph.parameters[index]
-            let values = executor.parameters.tensors[index]
-            for element in stride(from: 0, to: info.elementCount, by: max(1, info.elementCount / 7)) {
-                let original = values[element]
-                values[element] = original + h
-                let plus = loss()
-                values[element] = original - h
-                let minus = loss()
-                values[element] = original
-                let numeric = (plus - minus) / Double(2 * h)
-                let exact = Double(analytic[gradient][element])
-                let tolerance = 2e-2 * max(abs(numeric), abs(exact)) + 2e-3
-                #expect(abs(numeric - exact) <= tolerance,
-                        "\(testCase.name) [\(stage)]: d loss / d \(info.name)[\(element)] = \(exact), finite differences give \(numeric)")
-            }
-        }
+        expectGradientsMatchFiniteDifferences(graph, executor, name: "\(testCase.name) [\(stage)]", loss: loss)
     }
 
     /// Large enough that pooling and activations split their work over two threads.

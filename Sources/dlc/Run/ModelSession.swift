@@ -7,6 +7,9 @@ import DLCGraph
 import DLCRuntime
 import DLCSpec
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A checked spec ready to compile and train: what `run`, `eval`, `predict` and `bench` share.
 struct ModelSession {
@@ -83,7 +86,7 @@ struct ModelSession {
         var fractions: (validation: Double?, test: Double?) = (nil, nil)
         if case .fraction(let f)? = data.validation?.value { fractions.validation = f }
         if case .fraction(let f)? = data.test?.value { fractions.test = f }
-        let rows = DatasetSplitter.indices(full.dataset, validationFraction: fractions.validation, testFraction: fractions.test, seed: seed)
+        var rows = DatasetSplitter.indices(full.dataset, validationFraction: fractions.validation, testFraction: fractions.test, seed: seed)
         // The checker fitted the same encoding on the same rows when it read this table.
         let checkerFitted = result.tables["train"].map { $0.dataset.count == full.dataset.count } == true ? model.encoding : nil
         let encoding = full.columns.isEmpty ? nil : fixed?.encoding ?? checkerFitted ?? FeatureEncoding.fit(types, to: full, trainingRows: rows.train)
@@ -91,8 +94,12 @@ struct ModelSession {
             guard let encoding else { return table.dataset }
             return try attempt(source, option: option) { () throws(DataError) in try encoding.encode(table).dataset }
         }
+        // Training on every row needs no index list (a million rows' is 8 MB, freed before encoding).
+        let trainsOnAll = rows.train.count == full.dataset.count
+        if trainsOnAll { rows.train = [] }
+        Memory.releaseFreedPages()
         let all = try encoded(full, train.value, option: "train")
-        var loaded = LoadedData(train: rows.train.count == all.count ? all : all.subset(rows.train),
+        var loaded = LoadedData(train: trainsOnAll ? all : all.subset(rows.train),
                                 validation: rows.validation.isEmpty ? nil : all.subset(rows.validation),
                                 test: rows.test.isEmpty ? nil : all.subset(rows.test),
                                 normalizer: Normalizer(mode: .none, offsets: [], scales: []), encoding: encoding)
@@ -256,5 +263,19 @@ extension Error {
         case .some(let error): return error.description
         case nil: return "cannot read `\(path)`: \(self)"
         }
+    }
+}
+
+/// The C library's memory, from the operating system's side.
+enum Memory {
+    /// Hands the pages the allocator keeps after frees (reading a large CSV leaves tens of MB)
+    /// back to the system, so that encoding's large output does not add to them.
+    static func releaseFreedPages() {
+        #if canImport(Glibc)
+        // glibc's `malloc_trim`, which its Swift module does not export.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        typealias Trim = @convention(c) (Int) -> Int32
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        #endif
     }
 }
