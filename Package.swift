@@ -70,7 +70,7 @@ let package = Package(
             exclude: ["Reference", "Golden"]
         ),
         .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference", "OutputTests/Fixtures"]),
-        .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], exclude: ["Reference"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DLCCheckTests",
             dependencies: ["DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics"],
