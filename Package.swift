@@ -36,11 +36,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .systemLibrary(
-            name: "CBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
-        ),
+        // OpenBLAS behind a small C interface, loaded on first use (dlopen): `dlc check` never loads it.
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
         // oneDNN's convolutions behind a small C interface, loaded on first use (dlopen).
         .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "DLCDiagnostics"),
@@ -59,7 +56,9 @@ let package = Package(
             dependencies: [
                 "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
         ),
         .testTarget(name: "DLCDiagnosticsTests", dependencies: ["DLCDiagnostics"]),
         .testTarget(name: "DLCSpecTests", dependencies: ["DLCSpec"]),

@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        Threads.configure(threads)
+        try Threads.configure(threads)
         if dataOnly { return try measureData(start: start) }
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         let program = try session.program()

@@ -27,11 +27,9 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
-        let options = specOptions.checkOptions(purpose: .check, readsData: !noData)
-        let results = files.map { Checker.check(path: $0, options: options) }
-        let output = CheckReport(results: results, format: format, quiet: quiet, color: Terminal.stdoutSupportsColor)
-        FileHandle.standardOutput.write(Data(output.render().utf8))
-        if results.contains(where: \.hasErrors) { throw ExitCode(1) }
+        let invocation = CheckInvocation(files: files, format: format, quiet: quiet,
+                                         options: specOptions.checkOptions(purpose: .check, readsData: !noData))
+        if !invocation.perform() { throw ExitCode(1) }
     }
 }
 

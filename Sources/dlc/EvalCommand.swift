@@ -28,7 +28,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
-        Threads.configure(nil)
+        try Threads.configure(nil)
         let trainer = try session.evaluationTrainer()
         let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         var splits: [(String, Dataset)] = []

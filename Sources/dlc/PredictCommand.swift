@@ -27,7 +27,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
-        Threads.configure(nil)
+        try Threads.configure(nil)
         let trainer = try session.evaluationTrainer()
         let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
         let (normalizer, classes) = (saved.normalizer, saved.classes)

@@ -2,7 +2,23 @@ import CBLAS
 import Foundation
 
 /// One-time OpenBLAS setup for a process that trains: the right kernels for this CPU and the thread count.
+/// OpenBLAS is loaded on first use (`dlopen`, in `CBLAS`), never at start-up.
 public enum BLASSetup {
+    /// OpenBLAS could not be loaded: the commands that train or evaluate stop with this.
+    public struct LibraryMissing: Error, CustomStringConvertible {
+        public let reason: String
+        public var description: String {
+            "OpenBLAS could not be loaded (\(reason)); install it (Debian and Ubuntu: `apt-get install libopenblas0`, "
+                + "macOS: `brew install openblas`), or name the library file in DLC_OPENBLAS_LIBRARY"
+        }
+    }
+
+    /// Loads OpenBLAS now, or says why it cannot be loaded. The kernels fall back to plain loops
+    /// without it (correct, many times slower): a command that trains calls this first.
+    public static func requireLibrary() throws(LibraryMissing) {
+        guard dlc_blas_load() == 1 else { throw LibraryMissing(reason: String(cString: dlc_blas_load_error())) }
+    }
+
     /// The kernels OpenBLAS uses, such as `SkylakeX` or `Haswell`.
     public static var coreName: String { String(cString: dlc_openblas_core()) }
 
@@ -40,8 +56,9 @@ public enum BLASSetup {
     /// threads while another thread is inside a threaded BLAS call could hang it, so nothing else
     /// may be using BLAS yet.
     public static func configureProcess(threads: Int) {
-        _ = upgrade
+        // Before the first load, OpenBLAS reads the timeout as it starts its threads.
         if threads <= shortTimeoutThreadLimit { _ = shortTimeout }
+        _ = upgrade
         configure(threads: threads)
     }
 }

@@ -55,7 +55,7 @@ extension Kernels {
         }
     }
 
-    /// `matmul` always through OpenBLAS `cblas_sgemm` (row-major); public for tests and benchmarks.
+    /// `matmul` always through OpenBLAS `cblas_sgemm` (row-major, loaded on first use); public for tests and benchmarks.
     public static func blasMatmul(
         _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int,
@@ -70,13 +70,16 @@ extension Kernels {
         // Row-major leading dimensions are the stored row lengths.
         let lda = transposeA ? m : k   // A stored [k, m] or [m, k]
         let ldb = transposeB ? k : n   // B stored [n, k] or [k, n]
-        cblas_sgemm(
-            CblasRowMajor,
-            transposeA ? CblasTrans : CblasNoTrans,
-            transposeB ? CblasTrans : CblasNoTrans,
+        let status = dlc_sgemm(
+            transposeA ? 1 : 0, transposeB ? 1 : 0,
             Int32(m), Int32(n), Int32(k),
             1, a, Int32(lda), b, Int32(ldb),
             accumulate ? 1 : 0, c, Int32(n))
+        // Without OpenBLAS (the commands that train say so first: `BLASSetup.requireLibrary`),
+        // the same product through the loops.
+        if status != 0 {
+            loopMatmul(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, accumulate: accumulate)
+        }
     }
 
     /// `matmul` always through plain Swift loops; public for tests and benchmarks.
@@ -138,11 +141,11 @@ extension Kernels {
 
     /// Sets how many threads OpenBLAS uses for the large products (`openblas_set_num_threads`).
     public static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        dlc_blas_set_threads(Int32(max(1, count)))
     }
 
     /// How many threads OpenBLAS uses now (`openblas_get_num_threads`).
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    public static var threadCount: Int { Int(dlc_blas_threads()) }
 
     /// Adds a bias to every row: `x[rows, columns] += bias[columns]` broadcast over rows.
     ///

@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
-        Threads.configure(threads)
+        try Threads.configure(threads)
         var program = try session.program()
         if let seed { program.configuration.seed = seed }
         if let epochs {
@@ -108,7 +108,12 @@ struct RunCommand: ParsableCommand {
 
 /// BLAS threads: `--threads`, or `DLC_THREADS`, or every core.
 enum Threads {
-    static func configure(_ requested: Int?) {
+    /// Loads OpenBLAS first: without it, an error that says what to install.
+    static func configure(_ requested: Int?) throws {
+        do { try BLASSetup.requireLibrary() } catch {
+            Console.error("error: \(error)\n")
+            throw ExitCode(1)
+        }
         let environment = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
         let count = max(1, requested ?? environment ?? ProcessInfo.processInfo.activeProcessorCount)
         BLASSetup.configureProcess(threads: count)
