@@ -30,7 +30,7 @@ struct EvalCommand: ParsableCommand {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         try Threads.configure(nil)
         let trainer = try session.evaluationTrainer()
-        let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
+        let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters, model: session.model)
         var splits: [(String, Dataset)] = []
         if let data {
             var dataset = try session.loadExternal(data, labels: labels, encoding: saved.encoding ?? session.model.encoding)

@@ -29,7 +29,7 @@ struct PredictCommand: ParsableCommand {
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         try Threads.configure(nil)
         let trainer = try session.evaluationTrainer()
-        let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters)
+        let saved = try CheckpointLoader.load(checkpoint, into: trainer.parameters, model: session.model)
         let (normalizer, classes) = (saved.normalizer, saved.classes)
         let width = session.model.dataShape.reduce(1, *)
         var (features, rows): ([Float], Int)

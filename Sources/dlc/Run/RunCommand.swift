@@ -37,13 +37,14 @@ struct RunCommand: ParsableCommand {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
             program.configuration.epochs = epochs
         }
-        let data = try session.loadData()
-        let evaluationBatch = try session.checkMemory(program, data: data, evaluates: true)
+        // The folder first: an unwritable `--out` is an error before minutes of data loading.
         let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
         do { try outputs.prepare() } catch {
-            Console.error("error: cannot create the run folder `\(outputs.directory)`: \(error.localizedDescription)\n")
+            Console.error("error: cannot write the run folder `\(outputs.directory)`: \(error.localizedDescription)\n")
             throw ExitCode(1)
         }
+        let data = try session.loadData()
+        let evaluationBatch = try session.checkMemory(program, data: data, evaluates: true)
         Console.error("training \(session.name): \(data.train.count) examples"
             + (data.validation.map { ", \($0.count) for validation" } ?? "")
             + (data.test.map { ", \($0.count) for test" } ?? "")
@@ -55,6 +56,7 @@ struct RunCommand: ParsableCommand {
         trainer.onStep = progress.live ? { progress.step($0) } : nil
         let interrupt = InterruptFlag()
         interrupt.install()
+        ParentWatch.install()
         let result: FitResult
         do {
             result = try trainer.fit(train: data.train, validation: data.validation, shouldStop: { interrupt.isRaised },
@@ -79,18 +81,16 @@ struct RunCommand: ParsableCommand {
                                  parameters: trainer.parameters.totalCount, metrics: metrics)
         if !confusion.isEmpty { summary.confusion = ConfusionMatrices(classes: data.train.classNames, splits: confusion) }
         do {
-            try outputs.writeCheckpoint(trainer.parameters, session: session, data: data)
-            try outputs.writeMetrics(result.epochs, metrics: program.metrics, hasValidation: data.validation != nil)
-            try outputs.writeResolvedSpec(session)
-            try summary.write(to: outputs.path("summary.json"))
+            try outputs.write(summary, checkpoint: trainer.parameters, epochs: result.epochs, metrics: program.metrics,
+                              session: session, data: data)
         } catch {
-            Console.error("error: cannot write the run: \(error)\n")
+            Console.error("error: cannot write the run to `\(outputs.directory)`: \(error); nothing of it was kept\n")
             throw ExitCode(1)
         }
         let shown = metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(ProgressPrinter.format($0.value))" }.joined(separator: "  ")
         Console.error("\(status.rawValue) after \(result.epochs.count) epochs in \(String(format: "%.2f", result.seconds))s: \(shown)\n")
         Console.error("wrote \(outputs.directory)/{model.safetensors, metrics.csv, summary.json, spec.yaml}\n")
-        if result.outcome == .interrupted { throw ExitCode(130) }
+        if result.outcome == .interrupted { throw ExitCode(interrupt.exitStatus) }
     }
 
     /// A diverged run: the metrics so far and a summary that says it failed, never a checkpoint.
@@ -100,22 +100,31 @@ struct RunCommand: ParsableCommand {
         Console.error("\nerror: training diverged: \(message)\n")
         let summary = RunSummary(name: session.name, status: .failed, epochsCompleted: 0, bestEpoch: nil, seconds: 0,
                                  samplesPerSecond: 0, parameters: program.parameters.reduce(0) { $0 + $1.elementCount },
-                                 metrics: [:], message: "training diverged: \(message)")
-        try? FileManager.default.removeItem(atPath: outputs.path("model.safetensors"))
-        try? summary.write(to: outputs.path("summary.json"))
+                                 metrics: [:], message: nil)
+        outputs.writeFailed(summary, message: "training diverged: \(message)")
     }
 }
 
 /// BLAS threads: `--threads`, or `DLC_THREADS`, or every core.
 enum Threads {
-    /// Loads OpenBLAS first: without it, an error that says what to install.
+    /// OpenBLAS allocates a buffer of about 128 MiB of address space per thread when its threads
+    /// start, and under an address-space limit (`ulimit -v`) too small for them a worker thread
+    /// retries its allocation forever: measured, `dlc run` hung at 200,000 KiB.
+    static let openBLASBytesPerThread = 128 << 20
+
+    /// Sets OpenBLAS up (loading it) with the thread count; without it, or without the address
+    /// space its threads need, an error that says what to do.
     static func configure(_ requested: Int?) throws {
+        let environment = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
+        let count = max(1, requested ?? environment ?? ProcessInfo.processInfo.activeProcessorCount)
+        if Memory.addressSpaceLimit != nil {
+            try ModelSession.require(count * openBLASBytesPerThread + (64 << 20), for: "OpenBLAS's \(count) threads",
+                                     advice: "use fewer threads (`--threads` or DLC_THREADS)")
+        }
+        BLASSetup.configureProcess(threads: count)
         do { try BLASSetup.requireLibrary() } catch {
             Console.error("error: \(error)\n")
             throw ExitCode(1)
         }
-        let environment = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
-        let count = max(1, requested ?? environment ?? ProcessInfo.processInfo.activeProcessorCount)
-        BLASSetup.configureProcess(threads: count)
     }
 }

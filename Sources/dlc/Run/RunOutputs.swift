@@ -4,14 +4,60 @@ import DLCRuntime
 import DLCSpec
 import Foundation
 
-/// The files of a run folder, each written atomically.
+/// The files of a run folder, each written atomically, `summary.json` last: a folder is a
+/// finished run only when its `summary.json` says so, and a run killed or failing at any moment
+/// leaves no summary of its own next to files of another run.
 struct RunOutputs {
     let directory: String
 
+    /// What a run writes, in the order it writes them.
+    static let files = ["model.safetensors", "metrics.csv", "spec.yaml", "summary.json"]
+
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
+    /// Creates the folder and removes an earlier run's files (and temporary files a killed
+    /// write left), so that nothing in it is mistaken for this run's.
     func prepare() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory])
+        }
+        discard()
+    }
+
+    /// Removes this folder's run files and any `.NAME.tmp-PID` left by an interrupted write.
+    func discard() {
+        let manager = FileManager.default
+        for name in Self.files { try? manager.removeItem(atPath: path(name)) }
+        let leftovers = ((try? manager.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
+            Self.files.contains { name.hasPrefix(".\($0).tmp-") }
+        }
+        for name in leftovers { try? manager.removeItem(atPath: path(name)) }
+    }
+
+    /// Writes a finished run: checkpoint, metrics and resolved spec, then the summary. On any
+    /// error (a full disk, say) removes what it wrote and leaves a summary that says the run
+    /// failed when even that fits, then rethrows.
+    func write(_ summary: RunSummary, checkpoint parameters: ParameterStore, epochs: [EpochReport], metrics: [String],
+               session: ModelSession, data: LoadedData) throws {
+        do {
+            try writeCheckpoint(parameters, session: session, data: data)
+            try writeMetrics(epochs, metrics: metrics, hasValidation: data.validation != nil)
+            try writeResolvedSpec(session)
+            try summary.write(to: path("summary.json"))
+        } catch {
+            writeFailed(summary, message: "cannot write the run: \(error)")
+            throw error
+        }
+    }
+
+    /// Replaces whatever this run wrote with a `failed` summary carrying `message`.
+    func writeFailed(_ summary: RunSummary, message: String) {
+        discard()
+        var failed = summary
+        failed.status = .failed
+        failed.message = message
+        try? failed.write(to: path("summary.json"))
     }
 
     /// `model.safetensors`: every parameter by name, with the normalization and class names in the metadata.

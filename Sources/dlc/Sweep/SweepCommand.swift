@@ -42,6 +42,16 @@ struct SweepCommand: ParsableCommand {
                                  threads: max(1, cores / jobs), jobs: jobs, metric: sweep.metric.value, maximizes: sweep.maximizes)
         let trials = SweepPlan.trials(sweep, seed: UInt64(session.spec.training?.seed ?? 0))
         let epochs = session.spec.training?.epochs?.value ?? 1
+        let board = Leaderboard(results: [], dimensions: sweep.dimensions.map(\.name), metric: sweep.metric.value,
+                                maximizes: sweep.maximizes)
+        // An earlier sweep's leaderboard must not stand for this one while it runs or if it is killed.
+        do { try board.begin(in: directory, trials: trials.count) } catch {
+            Console.error("error: cannot write to `\(directory)`: \(error)\n")
+            throw ExitCode(1)
+        }
+        let interrupt = InterruptFlag()
+        interrupt.onRaise = { [runner] number in runner.stop(signal: number) }
+        interrupt.install()
         Console.error("sweep \(session.name): \(trials.count) trials (\(sweep.strategy.rawValue)), ranked by \(sweep.metric.value), \(jobs) at a time\n")
         var results: [TrialResult]
         switch sweep.strategy {
@@ -50,9 +60,16 @@ struct SweepCommand: ParsableCommand {
         case .halving:
             results = runHalving(trials, runner: runner, reduction: sweep.reduction, epochs: epochs)
         }
-        results.sort { $0.trial.index < $1.trial.index }
-        try Leaderboard(results: results, dimensions: sweep.dimensions.map(\.name), metric: sweep.metric.value,
-                        maximizes: sweep.maximizes).write(to: directory, spec: spec)
+        results = Self.complete(results, with: trials, folder: runner.folder)
+        let finished = !interrupt.isRaised
+        try Leaderboard(results: results, dimensions: board.dimensions, metric: board.metric, maximizes: board.maximizes)
+            .write(to: directory, spec: spec, finished: finished)
+        if !finished {
+            let done = results.filter { $0.status != "not_run" && $0.status != "interrupted" }.count
+            Console.error("sweep interrupted: \(done) of \(trials.count) trials finished; wrote \(directory)/{leaderboard.csv, sweep.json}; "
+                          + "run the same command again to finish it\n")
+            throw ExitCode(interrupt.exitStatus)
+        }
         if let best = Leaderboard.best(results, metric: sweep.metric.value, maximizes: sweep.maximizes) {
             let values = best.trial.values.map { "\($0.name)=\($0.text)" }.joined(separator: ", ")
             Console.error("best: trial \(best.trial.index) (\(values)): \(sweep.metric.value) \(ProgressPrinter.format(best.metrics[sweep.metric.value] ?? .nan))\n")
@@ -80,5 +97,15 @@ struct SweepCommand: ParsableCommand {
             alive = ranked.prefix(max(1, ranked.count / reduction)).map(\.trial)
         }
         return Array(final.values)
+    }
+
+    /// Every trial once, in index order: the last result of each (halving runs some several
+    /// times), and `not_run` for those the sweep never reached.
+    static func complete(_ results: [TrialResult], with trials: [SweepTrial], folder: (SweepTrial) -> String) -> [TrialResult] {
+        var byIndex: [Int: TrialResult] = [:]
+        for result in results { byIndex[result.trial.index] = result }
+        return trials.map { trial in
+            byIndex[trial.index] ?? TrialResult(trial: trial, status: "not_run", metrics: [:], epochs: 0, seconds: 0, folder: folder(trial))
+        }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// A finished (or failed) trial as the leaderboard shows it.
 struct TrialResult: Sendable {
     var trial: SweepTrial
-    /// `completed`, `stopped_early`, `interrupted` or `failed`.
+    /// `completed`, `stopped_early`, `interrupted`, `failed`, or `not_run` (the sweep was stopped first).
     var status: String
     var metrics: [String: Double]
     var epochs: Int
@@ -24,6 +24,8 @@ final class TrialRunner: @unchecked Sendable {
     let maximizes: Bool
     private let lock = NSLock()
     private var finished = 0
+    private var running: [Int: Process] = [:]
+    private var stopping = false
 
     init(spec: String, directory: String, overrides: [String], threads: Int, jobs: Int, metric: String, maximizes: Bool) {
         self.spec = spec
@@ -42,6 +44,7 @@ final class TrialRunner: @unchecked Sendable {
     /// Runs every trial (keeping those already finished with the same values), `jobs` at once.
     func run(_ trials: [SweepTrial], epochs: Int?) -> [TrialResult] {
         finished = 0
+        if isStopping { return [] }
         let results = ResultList()
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = jobs
@@ -55,8 +58,23 @@ final class TrialRunner: @unchecked Sendable {
         return results.items
     }
 
+    /// After a signal: no new trial starts, and each running one is sent SIGTERM, so that it
+    /// stops after its current step and writes itself as `interrupted`.
+    func stop(signal number: Int32) {
+        let processes = lock.withLock { () -> [Process] in
+            stopping = true
+            return Array(running.values)
+        }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
+    var isStopping: Bool { lock.withLock { stopping } }
+
     private func run(_ trial: SweepTrial, epochs: Int?, of total: Int) -> TrialResult {
         let folder = self.folder(trial)
+        if isStopping {
+            return TrialResult(trial: trial, status: "not_run", metrics: [:], epochs: 0, seconds: 0, folder: folder)
+        }
         let marker = TrialMarker(values: trial.values.map { "\($0.name)=\($0.text)" }, seed: trial.seed, epochs: epochs)
         if let kept = resumed(trial, folder: folder, marker: marker) {
             report(kept, total: total, note: "kept")
@@ -73,22 +91,39 @@ final class TrialRunner: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executablePath)
         process.arguments = arguments
+        // The trial ends with the sweep, even when the sweep is killed (`dlc run` asks the
+        // kernel for SIGTERM when this process dies: `ParentWatch`).
+        var environment = ProcessInfo.processInfo.environment
+        environment[ParentWatch.variable] = String(getpid())
+        process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         let logPath = (folder as NSString).appendingPathComponent("log.txt")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
-        var status = "failed"
+        var launched = false, cancelled = false
         do {
-            try process.run()
-            process.waitUntilExit()
-            if process.terminationStatus == 0 { status = "completed" }
+            try lock.withLock { () throws in
+                guard !stopping else { cancelled = true; return }
+                try process.run()
+                launched = true
+                running[trial.index] = process
+            }
+            if launched {
+                process.waitUntilExit()
+                lock.withLock { running[trial.index] = nil }
+            }
         } catch {
-            status = "failed"
+            launched = false
         }
-        var result = TrialResult(trial: trial, status: status, metrics: [:], epochs: 0,
+        if cancelled {
+            return TrialResult(trial: trial, status: "not_run", metrics: [:], epochs: 0, seconds: 0, folder: folder)
+        }
+        var result = TrialResult(trial: trial, status: "failed", metrics: [:], epochs: 0,
                                  seconds: Date().timeIntervalSince(start), folder: folder)
-        if let summary = Self.summary(folder) {
-            result.status = process.terminationStatus == 0 ? summary.status.rawValue : "failed"
+        if launched, let summary = Self.summary(folder) {
+            // A trial stopped by a signal exits 130 or 143 and says `interrupted` itself.
+            let trusted = process.terminationStatus == 0 || summary.status == .interrupted
+            result.status = trusted ? summary.status.rawValue : "failed"
             result.metrics = summary.metrics.filter { $0.value.isFinite }
             result.epochs = summary.epochsCompleted
         }

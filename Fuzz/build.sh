@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses (AddressSanitizer + coverage) into Fuzz/build: the library
+# modules as static libraries compiled by swiftc from their sources (SwiftPM cannot build a
+# libFuzzer executable), then one executable per harness in Fuzz/Harnesses.
+# Usage: Fuzz/build.sh [target ...]   (default: every target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=Fuzz/build
+mkdir -p "$out"
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I Sources/CYAML -I Sources/CZlib -I "$out" -L "$out"
+       -suppress-warnings -use-ld=lld)
+
+# A module is rebuilt when any of its sources is newer than its library.
+module() {
+  local name=$1
+  local sources=(Sources/$name/**/*.swift Sources/$name/*.swift)
+  shopt -s nullglob globstar
+  sources=(Sources/$name/**/*.swift)
+  shopt -u nullglob globstar
+  if [ -f "$out/lib$name.a" ] && [ -z "$(find "${sources[@]}" -newer "$out/lib$name.a" | head -1)" ]; then
+    return
+  fi
+  echo "fuzz build: module $name"
+  swiftc "${flags[@]}" -emit-module -emit-library -static -module-name "$name" \
+    -emit-module-path "$out/$name.swiftmodule" -o "$out/lib$name.a" "${sources[@]}"
+}
+
+harness() {
+  local name=$1; shift
+  echo "fuzz build: $name"
+  swiftc "${flags[@]}" -module-name "${name}Harness" Fuzz/Harnesses/FuzzSupport.swift "$@" \
+    -lDLCCheck -lDLCData -lDLCSpec -lDLCDiagnostics -lyaml -lz -o "$out/$name"
+}
+
+module DLCDiagnostics
+module DLCSpec
+module DLCData
+module DLCCheck
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(spec csv idx gzip safetensors)
+for target in "${targets[@]}"; do
+  case $target in
+    spec) harness spec Fuzz/Harnesses/SpecFuzz.swift Sources/dlc/CheckReport.swift Sources/dlc/LayerTable.swift Sources/dlc/FeatureTable.swift ;;
+    csv) harness csv Fuzz/Harnesses/CSVFuzz.swift ;;
+    idx) harness idx Fuzz/Harnesses/IDXFuzz.swift ;;
+    gzip) harness gzip Fuzz/Harnesses/GzipFuzz.swift ;;
+    safetensors) harness safetensors Fuzz/Harnesses/SafetensorsFuzz.swift Sources/DLCRuntime/Output/Safetensors*.swift Sources/DLCRuntime/Output/AtomicFile.swift ;;
+    *) echo "fuzz build: no target $target (spec, csv, idx, gzip, safetensors)" >&2; exit 2 ;;
+  esac
+done
