@@ -70,6 +70,8 @@ let package = Package(
         ),
         .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference", "OutputTests/Fixtures"]),
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], exclude: ["Reference"], resources: [.copy("Fixtures")]),
+        // Faults a user meets (a full disk, signals, memory limits, edited checkpoints), against the built `dlc`.
+        .testTarget(name: "DLCFaultTests", dependencies: ["dlc", "DLCRuntime"]),
         .testTarget(
             name: "DLCCheckTests",
             dependencies: ["DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics"],
