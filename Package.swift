@@ -72,6 +72,15 @@ let package = Package(
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], exclude: ["Reference"], resources: [.copy("Fixtures")]),
         // Faults a user meets (a full disk, signals, memory limits, edited checkpoints), against the built `dlc`.
         .testTarget(name: "DLCFaultTests", dependencies: ["dlc", "DLCRuntime"]),
+        // The fuzz targets' code (shared with the libFuzzer build, `Fuzz/build.sh`) replaying the
+        // corpus and every input that once failed.
+        .testTarget(
+            name: "DLCFuzzReplayTests",
+            dependencies: ["dlc", "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCRuntime", "CZlib"],
+            path: "Fuzz",
+            exclude: ["Entry", "Corpus", "Regressions", "Seeds", "build", "runs", "build.sh", "run.sh", "make_seeds.py", "lsan.supp", "README.md"],
+            sources: ["Targets", "Replay"]
+        ),
         .testTarget(
             name: "DLCCheckTests",
             dependencies: ["DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics"],

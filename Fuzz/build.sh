@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (AddressSanitizer + coverage) into Fuzz/build: the library
 # modules as static libraries compiled by swiftc from their sources (SwiftPM cannot build a
-# libFuzzer executable), then one executable per harness in Fuzz/Harnesses.
+# libFuzzer executable), then one executable per target of Fuzz/Targets.
 # Usage: Fuzz/build.sh [target ...]   (default: every target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +12,7 @@ flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I Sources/CYAML -I Sour
 
 # A module is rebuilt when any of its sources is newer than its library.
 module() {
-  local name=$1
-  local sources=(Sources/$name/**/*.swift Sources/$name/*.swift)
+  local name=$1 sources
   shopt -s nullglob globstar
   sources=(Sources/$name/**/*.swift)
   shopt -u nullglob globstar
@@ -25,10 +24,12 @@ module() {
     -emit-module-path "$out/$name.swiftmodule" -o "$out/lib$name.a" "${sources[@]}"
 }
 
+# harness NAME TARGET_FILE [MORE_SOURCES...]: Fuzz/Targets/FuzzSupport.swift, the target and
+# the libFuzzer entry point Fuzz/Entry/NAME.swift in one module.
 harness() {
   local name=$1; shift
   echo "fuzz build: $name"
-  swiftc "${flags[@]}" -module-name "${name}Harness" Fuzz/Harnesses/FuzzSupport.swift "$@" \
+  swiftc "${flags[@]}" -module-name "${name}Harness" Fuzz/Targets/FuzzSupport.swift "$@" Fuzz/Entry/$name.swift \
     -lDLCCheck -lDLCData -lDLCSpec -lDLCDiagnostics -lyaml -lz -o "$out/$name"
 }
 
@@ -41,11 +42,11 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(spec csv idx gzip safetensors)
 for target in "${targets[@]}"; do
   case $target in
-    spec) harness spec Fuzz/Harnesses/SpecFuzz.swift Sources/dlc/CheckReport.swift Sources/dlc/LayerTable.swift Sources/dlc/FeatureTable.swift ;;
-    csv) harness csv Fuzz/Harnesses/CSVFuzz.swift ;;
-    idx) harness idx Fuzz/Harnesses/IDXFuzz.swift ;;
-    gzip) harness gzip Fuzz/Harnesses/GzipFuzz.swift ;;
-    safetensors) harness safetensors Fuzz/Harnesses/SafetensorsFuzz.swift Sources/DLCRuntime/Output/Safetensors*.swift Sources/DLCRuntime/Output/AtomicFile.swift ;;
+    spec) harness spec Fuzz/Targets/SpecTarget.swift Sources/dlc/CheckReport.swift Sources/dlc/LayerTable.swift Sources/dlc/FeatureTable.swift ;;
+    csv) harness csv Fuzz/Targets/CSVTarget.swift ;;
+    idx) harness idx Fuzz/Targets/IDXTarget.swift ;;
+    gzip) harness gzip Fuzz/Targets/GzipTarget.swift ;;
+    safetensors) harness safetensors Fuzz/Targets/SafetensorsTarget.swift Sources/DLCRuntime/Output/Safetensors*.swift Sources/DLCRuntime/Output/AtomicFile.swift ;;
     *) echo "fuzz build: no target $target (spec, csv, idx, gzip, safetensors)" >&2; exit 2 ;;
   esac
 done

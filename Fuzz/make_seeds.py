@@ -32,7 +32,7 @@ def put(folder, name, data):
 
 
 def fixtures():
-    """Small data files a spec may name (copied to the spec harness's fixture folder)."""
+    """The small data files the seeds are made from (the spec target copies the same files)."""
     folder = reset(os.path.join(BUILD, "fixtures"))
     for source in glob.glob(path("Tests", "DLCCheckTests", "Golden", "data", "*")) + \
             glob.glob(path("Tests", "DLCDataTests", "Fixtures", "*")):

@@ -11,6 +11,5 @@ seeds=(Fuzz/build/seeds/$target)
 [ -d Fuzz/Regressions/$target ] && seeds+=(Fuzz/Regressions/$target)
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=1"
-export DLC_FUZZ_FIXTURES="$PWD/Fuzz/build/fixtures"
 exec Fuzz/build/$target "$corpus" "${seeds[@]}" -dict=Fuzz/build/$target.dict -max_len=4096 -timeout=1 \
   -rss_limit_mb=2048 -malloc_limit_mb=2048 -artifact_prefix=Fuzz/runs/$target- -print_final_stats=1 "$@"
