@@ -1,6 +1,9 @@
 import DLCRuntime
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A checkpoint whose metadata does not fit the spec (edited, or of another spec with the same
 /// tensor names). Before: `dlc eval` and `dlc predict` stopped on a precondition (SIGILL or SIGTRAP).
@@ -23,5 +26,18 @@ struct CheckpointFaultTests {
             #expect(stderr.contains("does not fit this spec: its normalization has 2 offsets"), "\(stderr)")
         }
         tensors.removeAll()
+    }
+
+    /// Before: "You don't have permission" for a device, and a pipe could be waited on forever.
+    @Test("A checkpoint that is a device or a pipe is refused at once")
+    func notARegularFile() throws {
+        let folder = DLC.scratch("fifo")
+        let fifo = folder + "/model.safetensors"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for path in ["/dev/zero", fifo] {
+            let (status, stderr) = try Command.run(["eval", DLC.spec("iris.yaml"), "--checkpoint", path], within: 30)
+            #expect(status == 1, "\(stderr)")
+            #expect(stderr.contains("`\(path)`: it is not a regular file"), "\(stderr)")
+        }
     }
 }

@@ -213,12 +213,19 @@ extension ModelSession {
                 found = combined
             }
         }
-        let chosen = MemoryBudget.fit(program, trainingExamples: data.train.count, evaluationBatch: evaluates ? batch : nil,
-                                      evaluationCounts: counts, evaluationScales: batch == trainingBatch)
-        try Self.require(chosen.batchArenaBytes + chosen.fixedBytes, for: "the training buffers and parameters")
-        guard let found else { return batch }
+        // After the diagnostics (an error at `batch_size` names the size that fits), the allocator's own answer.
+        func probe() throws {
+            let chosen = MemoryBudget.fit(program, trainingExamples: data.train.count, evaluationBatch: evaluates ? batch : nil,
+                                          evaluationCounts: counts, evaluationScales: batch == trainingBatch)
+            try Self.require(chosen.batchArenaBytes + chosen.fixedBytes, for: "the training buffers and parameters")
+        }
+        guard let found else {
+            try probe()
+            return batch
+        }
         if found.severity == .error { throw fail(found) }
         Console.error(DiagnosticRenderer.text(found, in: result.file, color: Terminal.stderrIsTerminal))
+        try probe()
         return batch
     }
 

@@ -37,14 +37,17 @@ struct RunCommand: ParsableCommand {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
             program.configuration.epochs = epochs
         }
-        // The folder first: an unwritable `--out` is an error before minutes of data loading.
+        // An unwritable `--out` is an error before minutes of data loading; the folder itself is
+        // made once the data and the plans are known to fit.
         let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
-        do { try outputs.prepare() } catch {
-            Console.error("error: cannot write the run folder `\(outputs.directory)`: \(error.localizedDescription)\n")
-            throw ExitCode(1)
+        func unwritable(_ reason: String) -> ExitCode {
+            Console.error("error: cannot write the run folder `\(outputs.directory)`: \(reason)\n")
+            return ExitCode(1)
         }
+        if let reason = outputs.unwritableReason { throw unwritable(reason) }
         let data = try session.loadData()
         let evaluationBatch = try session.checkMemory(program, data: data, evaluates: true)
+        do { try outputs.prepare() } catch { throw unwritable(error.localizedDescription) }
         Console.error("training \(session.name): \(data.train.count) examples"
             + (data.validation.map { ", \($0.count) for validation" } ?? "")
             + (data.test.map { ", \($0.count) for test" } ?? "")

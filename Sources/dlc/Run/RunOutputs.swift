@@ -15,6 +15,23 @@ struct RunOutputs {
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
+    /// Why the folder could not be made or written, from its nearest existing ancestor; nil when it can.
+    var unwritableReason: String? {
+        var path = (directory as NSString).standardizingPath
+        var isDirectory: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            let parent = (path as NSString).deletingLastPathComponent
+            if parent == path || parent.isEmpty { path = "."; break }
+            path = parent
+        }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        guard isDirectory.boolValue else { return "`\(path)` is a file, not a folder" }
+        guard access(path, W_OK | X_OK) == 0 else {
+            return "`\(path)` is not writable (\(String(cString: strerror(errno))))"
+        }
+        return nil
+    }
+
     /// Creates the folder and removes an earlier run's files (and temporary files a killed
     /// write left), so that nothing in it is mistaken for this run's.
     func prepare() throws {
