@@ -10,15 +10,18 @@ mkdir -p "$out"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -I Sources/CYAML -I Sources/CZlib -I "$out" -L "$out"
        -suppress-warnings -use-ld=lld)
 
-# A module is rebuilt when any of its sources is newer than its library.
+# A module is rebuilt when any of its sources is newer than its library, and every module after
+# one that was rebuilt (they are built in dependency order).
+rebuilt=0
 module() {
   local name=$1 sources
   shopt -s nullglob globstar
   sources=(Sources/$name/**/*.swift)
   shopt -u nullglob globstar
-  if [ -f "$out/lib$name.a" ] && [ -z "$(find "${sources[@]}" -newer "$out/lib$name.a" | head -1)" ]; then
+  if [ $rebuilt = 0 ] && [ -f "$out/lib$name.a" ] && [ -z "$(find "${sources[@]}" -newer "$out/lib$name.a" | head -1)" ]; then
     return
   fi
+  rebuilt=1
   echo "fuzz build: module $name"
   swiftc "${flags[@]}" -emit-module -emit-library -static -module-name "$name" \
     -emit-module-path "$out/$name.swiftmodule" -o "$out/lib$name.a" "${sources[@]}"

@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=$1; corpus=$2; shift 2
 mkdir -p "$corpus" Fuzz/runs
+[ -x Fuzz/build/$target ] || Fuzz/build.sh "$target"
+[ -d Fuzz/build/seeds/$target ] && [ -f Fuzz/build/$target.dict ] || python3 Fuzz/make_seeds.py
 seeds=(Fuzz/build/seeds/$target)
 [ -d Fuzz/Corpus/$target ] && seeds+=(Fuzz/Corpus/$target)
 [ -d Fuzz/Regressions/$target ] && seeds+=(Fuzz/Regressions/$target)

@@ -22,7 +22,7 @@ static char *(*p_corename)(void);
 static void *library;
 static char load_error[512];
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static int loaded;  // set once `load` has run (for the thread timeout)
+static _Atomic int loaded;  // set once `load` has run (the settings below differ before and after)
 
 static void load(void) {
     const char *names[] = {
@@ -106,6 +106,13 @@ int dlc_upgrade_openblas_core(void) {
 #else
     return 0;
 #endif
+}
+
+void dlc_blas_prepare_threads(int count) {
+    if (loaded || count < 1 || getenv("OPENBLAS_NUM_THREADS") != NULL) return;
+    char value[16];
+    snprintf(value, sizeof value, "%d", count);
+    setenv("OPENBLAS_NUM_THREADS", value, 1);
 }
 
 int dlc_set_openblas_thread_timeout(int log2_cycles) {

@@ -35,8 +35,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        try Threads.configure(threads)
         if dataOnly { return try measureData(start: start) }
+        try Threads.configure(threads)
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         let program = try session.program()
         let data = try session.loadData()

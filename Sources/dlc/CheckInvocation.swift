@@ -38,6 +38,8 @@ struct CheckInvocation {
                 guard index < arguments.count else { return nil }
                 let value = arguments[index]
                 index += 1
+                // ArgumentParser never takes an option-like argument as a value.
+                guard !value.hasPrefix("-") else { return nil }
                 if argument == "--format" {
                     guard let format = DiagnosticFormat(rawValue: value) else { return nil }
                     invocation.format = format

@@ -37,7 +37,7 @@ struct DataChangedTests {
     }
 
     static func load(_ result: CheckResult) throws(DataError) {
-        let source = try! #require(result.model?.spec.data?.train?.value)
+        guard let source = result.model?.spec.data?.train?.value else { throw .fileNotFound(path: "(the spec did not check)") }
         _ = try DatasetLoader.loadTable(DataChecks.description(of: source), baseDirectory: result.baseDirectory,
                                         task: .classification, seed: 0)
     }

@@ -28,6 +28,25 @@ struct CheckpointFaultTests {
         tensors.removeAll()
     }
 
+    /// Before: unreadable metadata fell back to defaults (no normalization, no classes) and the
+    /// model predicted from unscaled inputs.
+    @Test("A checkpoint with unreadable metadata is refused")
+    func unreadableMetadata() throws {
+        let out = DLC.scratch("metadata")
+        let (trained, log) = try Command.run(["run", DLC.spec("iris.yaml"), "--out", out, "--epochs", "2"])
+        try #require(trained == 0, "\(log)")
+        let path = out + "/model.safetensors"
+        let (tensors, original) = try Safetensors.read(path: path)
+        for (key, value) in [("normalize", "cubic"), ("classes", "setosa"), ("normalize_scales", "[1, ")] {
+            var metadata = original
+            metadata[key] = value
+            try Safetensors.write(tensors, metadata: metadata, to: path)
+            let (status, stderr) = try Command.run(["eval", DLC.spec("iris.yaml"), "--checkpoint", path])
+            #expect(status == 1, "\(stderr)")
+            #expect(stderr.contains("its metadata `\(key)` cannot be read"), "\(stderr)")
+        }
+    }
+
     /// Before: "You don't have permission" for a device, and a pipe could be waited on forever.
     @Test("A checkpoint that is a device or a pipe is refused at once")
     func notARegularFile() throws {

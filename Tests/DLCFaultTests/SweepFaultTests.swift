@@ -22,7 +22,8 @@ struct SweepFaultTests {
     static func trialProcesses(of folder: String) -> Int {
         let pgrep = Process()
         pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        pgrep.arguments = ["-f", "--out \(folder)/trial-"]
+        // No leading dash: pgrep would read the pattern as an option.
+        pgrep.arguments = ["-f", "out \(folder)/trial-"]
         let pipe = Pipe()
         pgrep.standardOutput = pipe
         try? pgrep.run()
@@ -47,6 +48,7 @@ struct SweepFaultTests {
         try Data("# old\n".utf8).write(to: URL(fileURLWithPath: out + "/best.yaml"))
         let command = try Command(["sweep", spec, "--out", out, "--jobs", "2"])
         #expect(command.waitFor("[", seconds: 60), "\(command.stderr)")
+        #expect(Self.trialProcesses(of: out) > 0, "the trials are found while they run")
         usleep(UInt32.random(in: 0...500_000))
         command.signal(number)
         let status = command.finish()

@@ -38,6 +38,11 @@ int dlc_upgrade_openblas_core(void);
 /// another thread is inside a BLAS call could hang it). Returns 1 when it changed the timeout.
 int dlc_set_openblas_thread_timeout(int log2_cycles);
 
+/// Before OpenBLAS is loaded: start only `count` threads when it loads (OPENBLAS_NUM_THREADS,
+/// unless the user set it), rather than one per core, each with a buffer of about 128 MiB of
+/// address space. Does nothing once it is loaded.
+void dlc_blas_prepare_threads(int count);
+
 /// Flush denormal floats to zero (FTZ) and treat denormal inputs as zero (DAZ) on this thread.
 /// Gradients that shrink toward zero otherwise make float math ~100x slower on x86.
 void dlc_flush_denormals(void);

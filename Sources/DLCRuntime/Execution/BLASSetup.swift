@@ -56,7 +56,8 @@ public enum BLASSetup {
     /// threads while another thread is inside a threaded BLAS call could hang it, so nothing else
     /// may be using BLAS yet.
     public static func configureProcess(threads: Int) {
-        // Before the first load, OpenBLAS reads the timeout as it starts its threads.
+        // Before the first load, OpenBLAS reads the timeout and the thread count as it starts its threads.
+        dlc_blas_prepare_threads(Int32(clamping: max(1, threads)))
         if threads <= shortTimeoutThreadLimit { _ = shortTimeout }
         _ = upgrade
         configure(threads: threads)

@@ -39,6 +39,9 @@ extension CheckpointInfo {
     /// What in the metadata disagrees with `model` (a checkpoint of another spec, or edited):
     /// the encoding's width, the normalization's length, the number of classes.
     func mismatch(with model: CheckedModel) -> String? {
+        if !malformed.isEmpty {
+            return "its metadata \(malformed.map { "`\($0)`" }.joined(separator: ", ")) cannot be read"
+        }
         let width = model.dataShape.reduce(1, *)
         if let encoding, encoding.dataWidth != width {
             return "its column encoding gives \(encoding.dataWidth) values per example, the model reads \(width)"

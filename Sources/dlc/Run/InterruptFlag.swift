@@ -11,11 +11,30 @@ final class InterruptFlag: @unchecked Sendable {
     /// Called (on a background queue) when the first signal arrives: the sweep stops its trials.
     var onRaise: (@Sendable (Int32) -> Void)?
 
-    /// Installs the handlers.
-    func install() {
+    private let queue = DispatchQueue(label: "dlc.signals")
+    private var quitsOnRepeatedTermination = true
+
+    /// SIGINT and SIGTERM back to their default action, unblocked (a process started by a sweep
+    /// inherits them ignored).
+    static func restoreDefaults() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_DFL)
+            sigaddset(&set, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// Installs the handlers. `repeatedTerminationQuits` false (a sweep's trial, which may get
+    /// SIGTERM from the sweep and from whoever signalled the sweep) keeps a second SIGTERM from
+    /// quitting before the run is written.
+    func install(repeatedTerminationQuits: Bool = true) {
+        quitsOnRepeatedTermination = repeatedTerminationQuits
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            // One serial queue: two signals at once are raised one after the other.
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [weak self] in self?.raise(number) }
             source.resume()
             sources.append(source)
@@ -23,9 +42,16 @@ final class InterruptFlag: @unchecked Sendable {
     }
 
     private func raise(_ number: Int32) {
-        // `_exit`, not `exit`: OpenBLAS's exit handler joins its threads, which may be mid-call.
-        if isRaised { _exit(128 + number) }
-        lock.withLock { signalNumber = number }
+        let previous = lock.withLock { () -> Int32? in
+            let previous = signalNumber
+            if previous == nil { signalNumber = number }
+            return previous
+        }
+        if previous != nil {
+            if number == SIGTERM && !quitsOnRepeatedTermination { return }
+            // `_exit`, not `exit`: OpenBLAS's exit handler joins its threads, which may be mid-call.
+            _exit(128 + number)
+        }
         onRaise?(number)
         let name = number == SIGINT ? "interrupted" : "terminated (SIGTERM)"
         let again = number == SIGINT ? "Ctrl-C again" : "a second signal"

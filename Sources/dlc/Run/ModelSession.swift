@@ -71,7 +71,8 @@ struct ModelSession {
             // The float32 examples and their split copies, the file's cells (a byte per IDX pixel, more for CSV) and
             // the allocator's slack: measured on MNIST, 9 bytes per value fell short by 5 %; 12 leave a margin.
             let values = metadata.exampleCount * max(1, model.dataShape.reduce(1, *))
-            try Self.require(values * 12, for: "the data (\(metadata.exampleCount) examples)")
+            let bytes = values.multipliedReportingOverflow(by: 12)
+            try Self.require(bytes.overflow ? Int.max : bytes.partialValue, for: "the data (\(metadata.exampleCount) examples)")
         }
         let task: DatasetTask = model.hasClassLabels ? .classification : .regression
         let seed = UInt64(spec.training?.seed ?? 0)

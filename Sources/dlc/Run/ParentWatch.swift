@@ -10,6 +10,9 @@ import Glibc
 enum ParentWatch {
     static let variable = "DLC_SWEEP_PARENT"
 
+    /// Whether this run is a sweep's trial.
+    static var isTrial: Bool { ProcessInfo.processInfo.environment[variable] != nil }
+
     static func install() {
         #if os(Linux)
         guard let text = ProcessInfo.processInfo.environment[variable], let parent = Int32(text) else { return }

@@ -29,6 +29,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
+        // A trial of a sweep inherits the sweep's ignored SIGINT and SIGTERM: until the handlers
+        // below are installed, a signal ends the run as it would any program.
+        InterruptFlag.restoreDefaults()
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
         try Threads.configure(threads)
         var program = try session.program()
@@ -48,6 +51,9 @@ struct RunCommand: ParsableCommand {
         let data = try session.loadData()
         let evaluationBatch = try session.checkMemory(program, data: data, evaluates: true)
         do { try outputs.prepare() } catch { throw unwritable(error.localizedDescription) }
+        let interrupt = InterruptFlag()
+        interrupt.install(repeatedTerminationQuits: !ParentWatch.isTrial)
+        ParentWatch.install()
         Console.error("training \(session.name): \(data.train.count) examples"
             + (data.validation.map { ", \($0.count) for validation" } ?? "")
             + (data.test.map { ", \($0.count) for test" } ?? "")
@@ -57,9 +63,6 @@ struct RunCommand: ParsableCommand {
         trainer.evaluationBatchSize = evaluationBatch
         let progress = ProgressPrinter(epochs: program.configuration.epochs, live: Terminal.stderrIsTerminal)
         trainer.onStep = progress.live ? { progress.step($0) } : nil
-        let interrupt = InterruptFlag()
-        interrupt.install()
-        ParentWatch.install()
         let result: FitResult
         do {
             result = try trainer.fit(train: data.train, validation: data.validation, shouldStop: { interrupt.isRaised },
@@ -121,7 +124,8 @@ enum Threads {
         let environment = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
         let count = max(1, requested ?? environment ?? ProcessInfo.processInfo.activeProcessorCount)
         if Memory.addressSpaceLimit != nil {
-            try ModelSession.require(count * openBLASBytesPerThread + (64 << 20), for: "OpenBLAS's \(count) threads",
+            let bytes = count.multipliedReportingOverflow(by: openBLASBytesPerThread)
+            try ModelSession.require(bytes.overflow ? Int.max : bytes.partialValue + (64 << 20), for: "OpenBLAS's \(count) threads",
                                      advice: "use fewer threads (`--threads` or DLC_THREADS)")
         }
         BLASSetup.configureProcess(threads: count)

@@ -45,7 +45,8 @@ struct RunOutputs {
     /// Removes this folder's run files and any `.NAME.tmp-PID` left by an interrupted write.
     func discard() {
         let manager = FileManager.default
-        for name in Self.files { try? manager.removeItem(atPath: path(name)) }
+        // The summary first: a kill while removing must not leave an old summary over fewer files.
+        for name in Self.files.reversed() + ["report.html"] { try? manager.removeItem(atPath: path(name)) }
         let leftovers = ((try? manager.contentsOfDirectory(atPath: directory)) ?? []).filter { name in
             Self.files.contains { name.hasPrefix(".\($0).tmp-") }
         }
@@ -126,6 +127,8 @@ struct CheckpointInfo {
     var classes: [String]
     /// How CSV columns are encoded (nil in checkpoints of IDX and builtin sets, and of dlc before typed columns).
     var encoding: FeatureEncoding?
+    /// Metadata keys present but unreadable (an edited or damaged checkpoint).
+    var malformed: [String] = []
 }
 
 /// What a checkpoint carries besides its tensors, as safetensors string metadata.
@@ -144,13 +147,28 @@ enum CheckpointMetadata {
         return metadata
     }
 
-    /// Reads the normalizer, class names and column encoding back.
+    /// Reads the normalizer, class names and column encoding back; a key that is present but
+    /// does not read is listed in `malformed` (absent keys take their defaults).
     static func read(_ metadata: [String: String]) -> CheckpointInfo {
-        let offsets = (decode(metadata["normalize_offsets"]) as [Double]?)?.map(Float.init) ?? []
-        let scales = (decode(metadata["normalize_scales"]) as [Double]?)?.map(Float.init) ?? []
-        let mode = Normalizer.Mode(rawValue: metadata["normalize"] ?? "none") ?? .none
-        return CheckpointInfo(normalizer: Normalizer(mode: mode, offsets: offsets, scales: scales), classes: decode(metadata["classes"]) ?? [],
-                              encoding: decode(metadata["encoding"]))
+        var malformed: [String] = []
+        func field<T: Decodable>(_ key: String) -> T? {
+            guard let text = metadata[key] else { return nil }
+            guard let value: T = decode(text) else {
+                malformed.append(key)
+                return nil
+            }
+            return value
+        }
+        let offsets = (field("normalize_offsets") as [Double]?)?.map(Float.init) ?? []
+        let scales = (field("normalize_scales") as [Double]?)?.map(Float.init) ?? []
+        var mode = Normalizer.Mode.none
+        if let text = metadata["normalize"] {
+            if let known = Normalizer.Mode(rawValue: text) { mode = known } else { malformed.append("normalize") }
+        }
+        let classes: [String] = field("classes") ?? []
+        let encoding: FeatureEncoding? = field("encoding")
+        return CheckpointInfo(normalizer: Normalizer(mode: mode, offsets: offsets, scales: scales), classes: classes,
+                              encoding: encoding, malformed: malformed)
     }
 
     private static func json<T: Encodable>(_ value: T) -> String {

@@ -65,7 +65,7 @@ struct SweepCommand: ParsableCommand {
         try Leaderboard(results: results, dimensions: board.dimensions, metric: board.metric, maximizes: board.maximizes)
             .write(to: directory, spec: spec, finished: finished)
         if !finished {
-            let done = results.filter { $0.status != "not_run" && $0.status != "interrupted" }.count
+            let done = results.filter { $0.status == "completed" || $0.status == "stopped_early" }.count
             Console.error("sweep interrupted: \(done) of \(trials.count) trials finished; wrote \(directory)/{leaderboard.csv, sweep.json}; "
                           + "run the same command again to finish it\n")
             throw ExitCode(interrupt.exitStatus)

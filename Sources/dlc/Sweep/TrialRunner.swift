@@ -120,6 +120,10 @@ final class TrialRunner: @unchecked Sendable {
         }
         var result = TrialResult(trial: trial, status: "failed", metrics: [:], epochs: 0,
                                  seconds: Date().timeIntervalSince(start), folder: folder)
+        if launched, isStopping, process.terminationReason == .uncaughtSignal {
+            // Stopped by the sweep's signal before it could write itself.
+            result.status = "interrupted"
+        }
         if launched, let summary = Self.summary(folder) {
             // A trial stopped by a signal exits 130 or 143 and says `interrupted` itself.
             let trusted = process.terminationStatus == 0 || summary.status == .interrupted
