@@ -108,26 +108,29 @@ int dlc_upgrade_openblas_core(void) {
 #endif
 }
 
+/// Sets the environment variable `name` to `value` in decimal.
+static void set_number(const char *name, int value) {
+    char text[16];
+    snprintf(text, sizeof text, "%d", value);
+    setenv(name, text, 1);
+}
+
 void dlc_blas_prepare_threads(int count) {
     if (loaded || count < 1 || getenv("OPENBLAS_NUM_THREADS") != NULL) return;
-    char value[16];
-    snprintf(value, sizeof value, "%d", count);
-    setenv("OPENBLAS_NUM_THREADS", value, 1);
+    set_number("OPENBLAS_NUM_THREADS", count);
 }
 
 int dlc_set_openblas_thread_timeout(int log2_cycles) {
     if (getenv("OPENBLAS_THREAD_TIMEOUT") != NULL) return 0;
-    char value[16];
-    snprintf(value, sizeof value, "%d", log2_cycles);
     if (!loaded) {
-        setenv("OPENBLAS_THREAD_TIMEOUT", value, 1);
+        set_number("OPENBLAS_THREAD_TIMEOUT", log2_cycles);
         return 1;
     }
     if (!library) return 0;
     void (*read_environment)(void) = (void (*)(void))dlsym(library, "openblas_read_env");
     int (*shutdown)(void) = (int (*)(void))dlsym(library, "blas_thread_shutdown_");
     if (read_environment == NULL || shutdown == NULL) return 0;
-    setenv("OPENBLAS_THREAD_TIMEOUT", value, 1);
+    set_number("OPENBLAS_THREAD_TIMEOUT", log2_cycles);
     read_environment();
     shutdown();
     return 1;

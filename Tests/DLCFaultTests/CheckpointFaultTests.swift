@@ -9,13 +9,20 @@ import Glibc
 /// tensor names). Before: `dlc eval` and `dlc predict` stopped on a precondition (SIGILL or SIGTRAP).
 @Suite("Checkpoint faults", .serialized)
 struct CheckpointFaultTests {
-    @Test("A checkpoint with a normalization of the wrong length is refused")
-    func wrongNormalization() throws {
+    /// A fresh iris checkpoint: its path, tensors and metadata.
+    static func trainedIris() throws -> (path: String, tensors: [SafetensorsTensor], metadata: [String: String]) {
         let out = DLC.scratch("checkpoint")
         let (trained, log) = try Command.run(["run", DLC.spec("iris.yaml"), "--out", out, "--epochs", "2"])
         try #require(trained == 0, "\(log)")
         let path = out + "/model.safetensors"
-        var (tensors, metadata) = try Safetensors.read(path: path)
+        let (tensors, metadata) = try Safetensors.read(path: path)
+        return (path, tensors, metadata)
+    }
+
+    @Test("A checkpoint with a normalization of the wrong length is refused")
+    func wrongNormalization() throws {
+        let (path, tensors, saved) = try Self.trainedIris()
+        var metadata = saved
         metadata["normalize_offsets"] = "[0, 0]"
         metadata["normalize_scales"] = "[1, 1]"
         try Safetensors.write(tensors, metadata: metadata, to: path)
@@ -25,18 +32,13 @@ struct CheckpointFaultTests {
             #expect(status == 1, "\(command[0]) exited \(status): \(stderr.suffix(400))")
             #expect(stderr.contains("does not fit this spec: its normalization has 2 offsets"), "\(stderr)")
         }
-        tensors.removeAll()
     }
 
     /// Before: unreadable metadata fell back to defaults (no normalization, no classes) and the
     /// model predicted from unscaled inputs.
     @Test("A checkpoint with unreadable metadata is refused")
     func unreadableMetadata() throws {
-        let out = DLC.scratch("metadata")
-        let (trained, log) = try Command.run(["run", DLC.spec("iris.yaml"), "--out", out, "--epochs", "2"])
-        try #require(trained == 0, "\(log)")
-        let path = out + "/model.safetensors"
-        let (tensors, original) = try Safetensors.read(path: path)
+        let (path, tensors, original) = try Self.trainedIris()
         for (key, value) in [("normalize", "cubic"), ("classes", "setosa"), ("normalize_scales", "[1, ")] {
             var metadata = original
             metadata[key] = value
