@@ -51,10 +51,12 @@ let package = Package(
             dependencies: ["DLCGraph", "DLCData", "CBLAS", "CDNNL"],
             swiftSettings: [.unsafeFlags(runtimeFlags)]
         ),
+        // The HTML report: reads run and sweep folders, writes pages; executes nothing.
+        .target(name: "DLCReport", dependencies: ["DLCRuntime"]),
         .executableTarget(
             name: "dlc",
             dependencies: [
-                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime",
+                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime", "DLCReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
@@ -69,6 +71,7 @@ let package = Package(
             exclude: ["Reference", "Golden"]
         ),
         .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference", "OutputTests/Fixtures"]),
+        .testTarget(name: "DLCReportTests", dependencies: ["DLCReport", "DLCRuntime"]),
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], exclude: ["Reference"], resources: [.copy("Fixtures")]),
         // Faults a user meets (a full disk, signals, memory limits, edited checkpoints), against the built `dlc`.
         .testTarget(name: "DLCFaultTests", dependencies: ["dlc", "DLCRuntime"]),

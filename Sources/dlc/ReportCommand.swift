@@ -1,4 +1,5 @@
 import ArgumentParser
+import DLCReport
 import DLCRuntime
 import Foundation
 

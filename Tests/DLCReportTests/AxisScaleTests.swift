@@ -1,3 +1,4 @@
+import DLCReport
 import DLCRuntime
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// The colours of runs and trials, in order; the 11th run takes the first colour again.

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// A sweep's metric against one hyperparameter as an SVG scatter plot, one marker per trial.

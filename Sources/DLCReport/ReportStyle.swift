@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// The report page's style sheet: a light, quiet page of cards, system fonts only.

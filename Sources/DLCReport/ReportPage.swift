@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// The whole report as one self-contained HTML page: inline CSS and SVG, no scripts, no fonts or

@@ -1,3 +1,4 @@
+import DLCRuntime
 /// The report's confusion matrices: one table per run and split (test, else validation), the
 /// diagonal shaded, each cell's count with its share of the true class's row.
 public enum ConfusionTables {

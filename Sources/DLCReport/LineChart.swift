@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// One quantity over epochs as an SVG line chart: a line per run and split, the best epochs ringed.

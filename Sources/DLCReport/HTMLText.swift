@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// Text for the report page: HTML escaping and the number formats of its tables and tooltips.

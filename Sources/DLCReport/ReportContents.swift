@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// Everything one report page shows: the run folders and sweep folders it was given, read.

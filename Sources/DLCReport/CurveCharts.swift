@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// The training curves of several runs, overlaid: one `LineChart` per quantity (loss, each

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// One axis of a chart: the data interval it shows, linear or logarithmic, and its tick values.

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// The fixed parts of a chart's SVG: its size, the plot area inside the margins, gridlines,

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// SVG path data for chart lines: points in pixels to `M x,y L x,y ...`, split at gaps.

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// The part of the page about one sweep: its key figures, the leaderboard, one scatter plot per

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// One run folder as the report shows it: its name, `summary.json` and `metrics.csv`.

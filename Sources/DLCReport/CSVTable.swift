@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// A small CSV file read whole: a header row of column names, then rows of text cells.

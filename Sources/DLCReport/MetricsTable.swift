@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// A run's `metrics.csv` as numbers: one row per epoch, one optional value per column.

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// A sweep's `leaderboard.csv`: one row per trial, its hyperparameter values and final metrics.

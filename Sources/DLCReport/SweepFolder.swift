@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// A sweep folder (`runs/NAME/sweep/`) as the report shows it: `sweep.json`, `leaderboard.csv`

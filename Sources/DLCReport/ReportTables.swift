@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// The report's HTML tables: the summary of the runs, and a sweep's leaderboard.

@@ -1,3 +1,4 @@
+import DLCRuntime
 import Foundation
 
 /// Why `dlc report` cannot build its page: a missing, unreadable or malformed input file.
