@@ -32,7 +32,8 @@ public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notAFolder(let path):
             return "\(path): not a run or sweep folder (it does not exist or is not a folder)"
         case .notARunFolder(let path):
-            return "\(path): not a run folder (no metrics.csv or summary.json) or a sweep folder (no leaderboard.csv)"
+            return "\(path): no finished run or sweep here (no summary.json, metrics.csv or leaderboard.csv); "
+                + "a run or sweep killed before it finished, or still running, leaves none"
         case .missingFile(let path, let purpose):
             return "\(path): missing (\(purpose))"
         case .unreadable(let path, let reason):
