@@ -72,13 +72,13 @@ final class TrialRunner: @unchecked Sendable {
 
     private func run(_ trial: SweepTrial, epochs: Int?, of total: Int) -> TrialResult {
         let folder = self.folder(trial)
-        if isStopping {
-            return TrialResult(trial: trial, status: "not_run", metrics: [:], epochs: 0, seconds: 0, folder: folder)
-        }
         let marker = TrialMarker(values: trial.values.map { "\($0.name)=\($0.text)" }, seed: trial.seed, epochs: epochs)
         if let kept = resumed(trial, folder: folder, marker: marker) {
             report(kept, total: total, note: "kept")
             return kept
+        }
+        if isStopping {
+            return TrialResult(trial: trial, status: "not_run", metrics: [:], epochs: 0, seconds: 0, folder: folder)
         }
         try? FileManager.default.removeItem(atPath: folder)
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
