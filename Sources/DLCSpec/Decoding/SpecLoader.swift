@@ -1,5 +1,8 @@
 import DLCDiagnostics
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A spec file read, parsed and decoded: its text for rendering, the spec, and every problem.
 public struct LoadedSpec: Sendable {
@@ -27,20 +30,17 @@ public enum SpecLoader {
             return failure("no such file")
         }
         if isDirectory.boolValue { return failure("this is a folder, not a spec file", "pass the `.yaml` file inside it") }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return failure("the file cannot be read (permission denied?)") }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: limits.maximumBytes + 1) ?? Data()
-        } catch {
-            return failure("the file cannot be read: \(error.localizedDescription)")
+        let bytes: [UInt8]
+        switch readPrefix(of: path, count: limits.maximumBytes + 1) {
+        case .bytes(let read): bytes = read
+        case .failure(let reason): return failure(reason)
         }
         // Read at most one byte past the limit (no `attributesOfItem`: it looks up the file's owner
         // and group names, a millisecond of `dlc check`'s start-up).
-        if data.count > limits.maximumBytes {
+        if bytes.count > limits.maximumBytes {
             return failure("the file is over \(limits.maximumBytes) bytes; specs may be at most \(limits.maximumBytes) bytes")
         }
-        var loaded = load(bytes: [UInt8](data), path: path, overrides: overrides, limits: limits)
+        var loaded = load(bytes: bytes, path: path, overrides: overrides, limits: limits)
         loaded.baseDirectory = base
         return loaded
     }
@@ -62,5 +62,37 @@ public enum SpecLoader {
     /// Loads a string (for tests and tools).
     public static func load(text: String, path: String = "spec.yaml", overrides: [(name: String, text: String)] = []) -> LoadedSpec {
         load(bytes: Array(text.utf8), path: path, overrides: overrides)
+    }
+
+    enum ReadOutcome {
+        case bytes([UInt8])
+        case failure(String)
+    }
+
+    /// Up to `count` bytes of the file at `path`. A named pipe is opened without waiting for a
+    /// writer (a pipe with none reads as empty, where a plain `open` would wait forever), then
+    /// read like a file, so `dlc check <(generate-spec)` still works.
+    static func readPrefix(of path: String, count: Int) -> ReadOutcome {
+        var descriptor: Int32
+        repeat { descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) } while descriptor < 0 && errno == EINTR
+        guard descriptor >= 0 else {
+            return .failure(errno == EACCES ? "the file cannot be read (permission denied)" : "the file cannot be read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        let flags = fcntl(descriptor, F_GETFL)
+        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let result = bytes.withUnsafeMutableBytes { buffer in read(descriptor, buffer.baseAddress! + filled, count - filled) }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return .failure("the file cannot be read: \(String(cString: strerror(errno)))")
+            }
+            if result == 0 { break }
+            filled += result
+        }
+        bytes.removeSubrange(filled...)
+        return .bytes(bytes)
     }
 }
