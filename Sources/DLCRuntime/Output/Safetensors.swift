@@ -93,15 +93,14 @@ public enum Safetensors {
     public static func read(
         path: String
     ) throws(SafetensorsError) -> (tensors: [SafetensorsTensor], metadata: [String: String]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .fileNotFound(path: path)
-        }
-        guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "it is a directory") }
-        // A device or a pipe (`/dev/zero`, a FIFO) could be read forever: only regular files.
+        // One `stat`: missing, a folder, or a device or a pipe (`/dev/zero`, a FIFO, which could be
+        // read forever); only regular files are read.
         var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            throw .unreadable(path: path, reason: "it is not a regular file")
+        guard stat(path, &info) == 0 else { throw .fileNotFound(path: path) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory")
+        default: throw .unreadable(path: path, reason: "it is not a regular file")
         }
         let data: Data
         do {

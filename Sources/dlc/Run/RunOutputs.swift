@@ -36,8 +36,8 @@ struct RunOutputs {
     /// write left), so that nothing in it is mistaken for this run's.
     func prepare() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        guard access(directory, W_OK | X_OK) == 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory])
+        if let reason = unwritableReason {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory, NSLocalizedDescriptionKey: reason])
         }
         discard()
     }
