@@ -2,15 +2,33 @@ import DLCGraph
 
 /// Watches one value per epoch; stops after `patience` epochs without improvement and can restore
 /// the best epoch's weights.
-struct EarlyStopping {
+public struct EarlyStopping: Sendable {
+    /// What it has seen so far (without the best weights, which a training state keeps as tensors).
+    public struct State: Sendable, Codable, Hashable {
+        public var best: Double?
+        public var bestEpoch: Int?
+        public var epochsWithoutImprovement = 0
+    }
+
     let configuration: EarlyStoppingConfiguration?
-    private var best: Double?
-    private var bestEpoch: Int?
-    private var epochsWithoutImprovement = 0
-    private var bestWeights: [[Float]]?
+    private(set) var state = State()
+    private(set) var bestWeights: [[Float]]?
+    private var best: Double? { get { state.best } set { state.best = newValue } }
+    private var bestEpoch: Int? { get { state.bestEpoch } set { state.bestEpoch = newValue } }
+    private var epochsWithoutImprovement: Int {
+        get { state.epochsWithoutImprovement }
+        set { state.epochsWithoutImprovement = newValue }
+    }
 
     init(_ configuration: EarlyStoppingConfiguration?) {
         self.configuration = configuration
+    }
+
+    /// Early stopping as a saved training state left it.
+    init(_ configuration: EarlyStoppingConfiguration?, state: State, bestWeights: [[Float]]?) {
+        self.configuration = configuration
+        self.state = state
+        self.bestWeights = bestWeights
     }
 
     /// Records an epoch; true when training should stop.

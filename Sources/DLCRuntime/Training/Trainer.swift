@@ -44,18 +44,28 @@ public final class Trainer: @unchecked Sendable {
         return executor
     }
 
-    /// Trains for the configured epochs; `shouldStop` is polled between steps (Ctrl-C).
-    public func fit(train: Dataset, validation: Dataset?, shouldStop: () -> Bool = { false },
-                    onEpoch: (EpochReport) -> Void = { _ in }) throws(TrainingError) -> FitResult {
+    /// Trains for the configured epochs, or for those left after `state` (a saved run's, resumed);
+    /// `shouldStop` is polled between steps (Ctrl-C), and `afterEpoch`, when given, receives the
+    /// state to save after each epoch.
+    public func fit(train: Dataset, validation: Dataset?, resuming state: TrainingState? = nil, shouldStop: () -> Bool = { false },
+                    onEpoch: (EpochReport) -> Void = { _ in },
+                    afterEpoch: ((TrainingState) -> Void)? = nil) throws(TrainingError) -> FitResult {
         let start = Date()
         if let weights = parameters.infos.first(where: { $0.name == ParameterInfo.classWeightsName }), train.isClassification {
             _ = parameters.load(name: weights.name, values: Kernels.balancedClassWeights(labels: train.labels, classes: weights.elementCount))
         }
         var sampler = BatchSampler(count: train.count, batchSize: configuration.batchSize, shuffle: true, seed: configuration.seed)
-        var reports: [EpochReport] = []
+        var reports: [EpochReport] = state?.reports ?? []
         var stopping = EarlyStopping(configuration.earlyStopping)
         var outcome = FitOutcome.completed
-        epochs: for epoch in 0..<configuration.epochs {
+        let earlier = state?.seconds ?? 0
+        if let state {
+            restore(state)
+            stopping = EarlyStopping(configuration.earlyStopping, state: state.earlyStopping, bestWeights: state.bestWeights)
+            if state.stoppedEarly { outcome = .stoppedEarly }
+        }
+        let first = outcome == .stoppedEarly ? configuration.epochs : min(state?.epochsCompleted ?? 0, configuration.epochs)
+        epochs: for epoch in first..<max(first, configuration.epochs) {
             let epochStart = Date()
             let rate = LearningRateSchedule.rate(base: configuration.optimizer.learningRate, schedule: configuration.schedule,
                                                  epoch: epoch, epochs: configuration.epochs)
@@ -90,11 +100,43 @@ public final class Trainer: @unchecked Sendable {
                                      samplesPerSecond: trainSeconds > 0 ? Double(train.count) / trainSeconds : 0)
             reports.append(report)
             onEpoch(report)
-            if stopping.update(report, parameters: parameters) { outcome = .stoppedEarly; break }
+            let stops = stopping.update(report, parameters: parameters)
+            if let afterEpoch {
+                afterEpoch(capture(reports: reports, stopping: stopping, stoppedEarly: stops,
+                                   seconds: earlier + Date().timeIntervalSince(start)))
+            }
+            if stops { outcome = .stoppedEarly; break }
         }
         let best = stopping.finish(parameters: parameters)
         return FitResult(outcome: outcome, epochs: reports, bestEpoch: best ?? reports.last?.epoch,
-                         seconds: Date().timeIntervalSince(start))
+                         seconds: earlier + Date().timeIntervalSince(start))
+    }
+
+    /// The state after the epochs of `reports`, to save.
+    private func capture(reports: [EpochReport], stopping: EarlyStopping, stoppedEarly: Bool, seconds: Double) -> TrainingState {
+        let moments = optimizer.stateNames.indices.map { s in
+            optimizer.parameterCounts.indices.map { Array(optimizer.stateTensors(parameter: $0)[s].values) }
+        }
+        return TrainingState(epochsCompleted: reports.count, stoppedEarly: stoppedEarly, optimizerSteps: optimizer.stepCount,
+                             dropoutStreams: trainingExecutors.mapValues { $0.dropoutGenerator.stateWords },
+                             earlyStopping: stopping.state, reports: reports, seconds: seconds, parameters: parameters.snapshot(),
+                             optimizer: moments, bestWeights: stopping.bestWeights)
+    }
+
+    /// Puts the parameters, the optimizer and the dropout streams back as `state` saved them.
+    private func restore(_ state: TrainingState) {
+        parameters.restore(state.parameters)
+        optimizer.stepCount = state.optimizerSteps
+        for (s, perParameter) in state.optimizer.enumerated() where s < optimizer.stateNames.count {
+            for (i, values) in perParameter.enumerated() where i < optimizer.parameterCounts.count {
+                let tensor = optimizer.stateTensors(parameter: i)[s].values
+                if values.count == tensor.count { _ = tensor.update(fromContentsOf: values) }
+            }
+        }
+        for (size, words) in state.dropoutStreams {
+            guard let generator = SeededRandom(stateWords: words) else { continue }
+            trainingExecutor(batchSize: size).dropoutGenerator = generator
+        }
     }
 
     /// The mean loss and metrics over a dataset, without dropout.

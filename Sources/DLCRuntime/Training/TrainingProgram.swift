@@ -30,7 +30,7 @@ public struct TrainingProgram: Sendable {
 }
 
 /// What one epoch measured.
-public struct EpochReport: Sendable {
+public struct EpochReport: Sendable, Codable, Hashable {
     /// 1-based.
     public var epoch: Int
     public var learningRate: Float
@@ -41,7 +41,7 @@ public struct EpochReport: Sendable {
 }
 
 /// A loss and metrics over a dataset.
-public struct Evaluation: Sendable, Hashable {
+public struct Evaluation: Sendable, Hashable, Codable {
     public var loss: Double
     /// By metric name: `accuracy`, `mae`, `mse`, `rmse`.
     public var metrics: [String: Double]

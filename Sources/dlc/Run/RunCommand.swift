@@ -8,7 +8,11 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Check, compile and train a spec; write the checkpoint, metrics and summary.",
-        discussion: "Writes model.safetensors, metrics.csv, summary.json and spec.yaml to --out (default runs/NAME)."
+        discussion: """
+            Writes model.safetensors, metrics.csv, summary.json and spec.yaml to --out (default runs/NAME); \
+            summary.json comes last and says whether the run completed. After every epoch the run also saves \
+            training-state.safetensors, from which `--resume` continues a run that was killed or interrupted.
+            """
     )
 
     @Argument(help: "The spec to train.")
@@ -26,6 +30,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Train for this many epochs instead of the spec's.")
     var epochs: Int?
 
+    @Flag(help: "Continue the run in the run folder from its last finished epoch, with its seed, epochs and threads unless given; the result is the one an uninterrupted run writes.")
+    var resume = false
+
     @OptionGroup var specOptions: SpecOptions
 
     func run() throws {
@@ -33,24 +40,29 @@ struct RunCommand: ParsableCommand {
         // below are installed, a signal ends the run as it would any program.
         InterruptFlag.restoreDefaults()
         let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
-        try Threads.configure(threads)
+        let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
+        let saved = resume ? try savedTraining(in: outputs) : nil
+        let environmentThreads = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
+        let threadCount = try Threads.configure(threads ?? (environmentThreads == nil ? saved?.origin.threads : nil))
         var program = try session.program()
-        if let seed { program.configuration.seed = seed }
-        if let epochs {
+        if let seed = seed ?? saved?.origin.seed { program.configuration.seed = seed }
+        if let epochs = epochs ?? saved?.origin.epochs {
             guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
             program.configuration.epochs = epochs
         }
         // An unwritable `--out` is an error before minutes of data loading; the folder itself is
         // made once the data and the plans are known to fit.
-        let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
         func unwritable(_ reason: String) -> ExitCode {
             Console.error("error: cannot write the run folder `\(outputs.directory)`: \(reason)\n")
             return ExitCode(1)
         }
         if let reason = outputs.unwritableReason { throw unwritable(reason) }
         let data = try session.loadData()
+        let origin = SavedTraining.origin(session: session, data: data, seed: program.configuration.seed,
+                                          epochs: program.configuration.epochs, threads: threadCount)
+        if let saved { try checkResumable(saved, now: origin, outputs: outputs) }
         let evaluationBatch = try session.checkMemory(program, data: data, evaluates: true)
-        do { try outputs.prepare() } catch { throw unwritable(error.localizedDescription) }
+        do { try outputs.prepare(keepingTrainingState: saved != nil) } catch { throw unwritable(error.localizedDescription) }
         let interrupt = InterruptFlag()
         interrupt.install(repeatedTerminationQuits: !ParentWatch.isTrial)
         ParentWatch.install()
@@ -61,12 +73,29 @@ struct RunCommand: ParsableCommand {
 
         let trainer = Trainer(program: program)
         trainer.evaluationBatchSize = evaluationBatch
+        var resumed: TrainingState?
+        if let saved {
+            do { resumed = try saved.state(for: trainer) } catch {
+                Console.error("error: cannot resume the run in `\(outputs.directory)`: \(error)\n")
+                throw ExitCode(1)
+            }
+            Console.error("resuming after epoch \(resumed?.epochsCompleted ?? 0) of \(program.configuration.epochs)\n")
+        }
+        var saveFailed = false
+        func save(_ state: TrainingState) {
+            do {
+                try SavedTraining.write(state, origin: origin, trainer: trainer, to: outputs.path(SavedTraining.fileName))
+            } catch {
+                if !saveFailed { Console.error("\nwarning: cannot save the training state to resume from: \(error)\n") }
+                saveFailed = true
+            }
+        }
         let progress = ProgressPrinter(epochs: program.configuration.epochs, live: Terminal.stderrIsTerminal)
         trainer.onStep = progress.live ? { progress.step($0) } : nil
         let result: FitResult
         do {
-            result = try trainer.fit(train: data.train, validation: data.validation, shouldStop: { interrupt.isRaised },
-                                     onEpoch: { progress.epoch($0) })
+            result = try trainer.fit(train: data.train, validation: data.validation, resuming: resumed,
+                                     shouldStop: { interrupt.isRaised }, onEpoch: { progress.epoch($0) }, afterEpoch: save)
         } catch {
             try writeFailure(error, outputs: outputs, session: session, program: program)
             throw ExitCode(1)
@@ -93,10 +122,51 @@ struct RunCommand: ParsableCommand {
             Console.error("error: cannot write the run to `\(outputs.directory)`: \(error); nothing of it was kept\n")
             throw ExitCode(1)
         }
+        // Only a run that will not go on loses its state; an interrupted one can be resumed.
+        if result.outcome != .interrupted { outputs.removeTrainingState() }
         let shown = metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(ProgressPrinter.format($0.value))" }.joined(separator: "  ")
         Console.error("\(status.rawValue) after \(result.epochs.count) epochs in \(String(format: "%.2f", result.seconds))s: \(shown)\n")
         Console.error("wrote \(outputs.directory)/{model.safetensors, metrics.csv, summary.json, spec.yaml}\n")
-        if result.outcome == .interrupted { throw ExitCode(interrupt.exitStatus) }
+        if result.outcome == .interrupted {
+            if FileManager.default.fileExists(atPath: outputs.path(SavedTraining.fileName)) {
+                Console.error("continue it with: dlc run \(spec) --out \(outputs.directory) --resume\n")
+            }
+            throw ExitCode(interrupt.exitStatus)
+        }
+    }
+
+    /// The run folder's saved state for `--resume`; nil (with a note) when no epoch finished.
+    /// Exits 0 when the run there already completed, 1 when the state is damaged.
+    private func savedTraining(in outputs: RunOutputs) throws -> SavedTraining? {
+        let found: SavedTraining?
+        do { found = try SavedTraining.read(outputs.path(SavedTraining.fileName)) } catch {
+            Console.error("error: cannot resume the run in `\(outputs.directory)`: \(error)\n")
+            throw ExitCode(1)
+        }
+        if let found { return found }
+        if let bytes = FileManager.default.contents(atPath: outputs.path("summary.json")),
+           let summary = try? JSONDecoder().decode(RunSummary.self, from: bytes), summary.status == .completed || summary.status == .stoppedEarly {
+            Console.error("the run in `\(outputs.directory)` already \(summary.status == .completed ? "completed" : "stopped early"); nothing to resume\n")
+            throw ExitCode.success
+        }
+        Console.error("note: nothing to resume in `\(outputs.directory)` (no epoch finished there); training from the start\n")
+        return nil
+    }
+
+    /// Refuses to resume, naming each difference, when the spec, the data, the seed or the epochs
+    /// are not the saved run's; notes a change of threads (the last bits of the results may differ).
+    private func checkResumable(_ saved: SavedTraining, now: SavedTraining.Origin, outputs: RunOutputs) throws {
+        let differences = SavedTraining.differences(saved: saved.origin, now: now)
+        if !differences.isEmpty {
+            Console.error("error: cannot resume the run in `\(outputs.directory)`: it was started from another spec or data\n"
+                + differences.map { "  - \($0)\n" }.joined()
+                + "  help: resume with the spec, data and options the run started with, or start a new run without `--resume`\n")
+            throw ExitCode(1)
+        }
+        if saved.origin.threads != now.threads {
+            Console.error("note: the run trained on \(saved.origin.threads) threads, this one on \(now.threads): "
+                + "its results may differ in the last bits from an uninterrupted run's\n")
+        }
     }
 
     /// A diverged run: the metrics so far and a summary that says it failed, never a checkpoint.
@@ -108,6 +178,7 @@ struct RunCommand: ParsableCommand {
                                  samplesPerSecond: 0, parameters: program.parameters.reduce(0) { $0 + $1.elementCount },
                                  metrics: [:], message: nil)
         outputs.writeFailed(summary, message: "training diverged: \(message)")
+        outputs.removeTrainingState()
     }
 }
 
@@ -120,7 +191,8 @@ enum Threads {
 
     /// Sets OpenBLAS up (loading it) with the thread count; without it, or without the address
     /// space its threads need, an error that says what to do.
-    static func configure(_ requested: Int?) throws {
+    @discardableResult
+    static func configure(_ requested: Int?) throws -> Int {
         let environment = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
         let count = max(1, requested ?? environment ?? ProcessInfo.processInfo.activeProcessorCount)
         if Memory.addressSpaceLimit != nil {
@@ -133,5 +205,6 @@ enum Threads {
             Console.error("error: \(error)\n")
             throw ExitCode(1)
         }
+        return count
     }
 }

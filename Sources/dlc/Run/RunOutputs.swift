@@ -33,13 +33,24 @@ struct RunOutputs {
     }
 
     /// Creates the folder and removes an earlier run's files (and temporary files a killed
-    /// write left), so that nothing in it is mistaken for this run's.
-    func prepare() throws {
+    /// write left), so that nothing in it is mistaken for this run's; the saved training state
+    /// too, unless this run resumes from it.
+    func prepare(keepingTrainingState: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if let reason = unwritableReason {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory, NSLocalizedDescriptionKey: reason])
         }
         discard()
+        if !keepingTrainingState { removeTrainingState() }
+    }
+
+    /// Removes the saved training state (and a temporary file of it a killed write left).
+    func removeTrainingState() {
+        try? FileManager.default.removeItem(atPath: path(SavedTraining.fileName))
+        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasPrefix(".\(SavedTraining.fileName).tmp-")
+        }
+        for name in leftovers { try? FileManager.default.removeItem(atPath: path(name)) }
     }
 
     /// Removes this folder's run files and any `.NAME.tmp-PID` left by an interrupted write.
@@ -107,6 +118,11 @@ struct RunOutputs {
 
     /// `spec.yaml`: the spec as run, with `--set` overrides written into its `hyperparameters`.
     func writeResolvedSpec(_ session: ModelSession) throws {
+        try AtomicFile.write(Self.resolvedSpec(session), to: path("spec.yaml"))
+    }
+
+    /// The spec's text with `--set` overrides written into its `hyperparameters`.
+    static func resolvedSpec(_ session: ModelSession) -> String {
         var lines = session.result.file.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         for hyperparameter in session.spec.hyperparameters.sorted(by: { $0.range.start > $1.range.start }) {
             guard let override = hyperparameter.override, hyperparameter.range.start.line == hyperparameter.range.end.line,
@@ -117,7 +133,7 @@ struct RunOutputs {
             scalars.replaceSubrange(start..<end, with: override.unicodeScalars)
             lines[hyperparameter.range.start.line - 1] = String(String.UnicodeScalarView(scalars))
         }
-        try AtomicFile.write(lines.joined(separator: "\n"), to: path("spec.yaml"))
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -171,8 +187,11 @@ enum CheckpointMetadata {
                               encoding: encoding, malformed: malformed)
     }
 
+    /// Sorted keys: the same run writes the same bytes (a Swift dictionary's order changes per process).
     private static func json<T: Encodable>(_ value: T) -> String {
-        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 
     private static func decode<T: Decodable>(_ text: String?) -> T? {
