@@ -71,4 +71,56 @@ struct SweepFaultTests {
             #expect(board.split(separator: "\n").count == 28, "every trial has a row: \(board)")
         }
     }
+
+    /// The leaderboard without its timing column, row by row.
+    static func boardWithoutSeconds(_ folder: String) throws -> [String] {
+        let lines = try String(contentsOfFile: folder + "/leaderboard.csv", encoding: .utf8).split(separator: "\n")
+        return lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+    }
+
+    @Test("A killed sweep, run again, continues its unfinished trials to the uninterrupted sweep's leaderboard and checkpoints")
+    func killedSweepContinues() throws {
+        let folder = DLC.scratch("sweep-continue")
+        let text = try String(contentsOfFile: DLC.spec("iris-sweep.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "epochs: 100", with: "epochs: 400")
+            .replacingOccurrences(of: "hidden_layers: [1, 2, 3]", with: "hidden_layers: [1, 2]")
+            .replacingOccurrences(of: "neurons: [8, 16, 32]", with: "neurons: [8, 16]")
+            .replacingOccurrences(of: "data/iris.csv", with: DLC.repository + "/specs/data/iris.csv")
+        let spec = folder + "/sweep.yaml"
+        try text.write(toFile: spec, atomically: true, encoding: .utf8)
+        let reference = folder + "/reference"
+        var (status, stderr) = try Command.run(["sweep", spec, "--out", reference, "--jobs", "2"], within: 300)
+        #expect(status == 0, "\(stderr)")
+
+        let out = folder + "/sweep"
+        let command = try Command(["sweep", spec, "--out", out, "--jobs", "2"])
+        #expect(command.waitFor("[3/", seconds: 120), "\(command.stderr)")
+        // Until two running trials have finished an epoch's state.
+        var waited = 0
+        func states() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter {
+                FileManager.default.fileExists(atPath: out + "/" + $0 + "/training-state.safetensors")
+            }.count
+        }
+        while states() < 2 && waited < 200 { usleep(20_000); waited += 1 }
+        command.signal(SIGKILL)
+        command.finish()
+        waited = 0
+        while Self.trialProcesses(of: out) > 0 && waited < 100 { usleep(100_000); waited += 1 }
+        let unfinished = states()
+        #expect(unfinished >= 1, "the kill left trials with a state to continue from")
+
+        (status, stderr) = try Command.run(["sweep", spec, "--out", out, "--jobs", "2"], within: 300)
+        #expect(status == 0, "\(stderr)")
+        #expect(try Self.boardWithoutSeconds(out) == Self.boardWithoutSeconds(reference))
+        let resumedLogs = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter {
+            ((try? String(contentsOfFile: out + "/" + $0 + "/log.txt", encoding: .utf8)) ?? "").contains("resuming after epoch")
+        }
+        #expect(resumedLogs.count == unfinished, "each unfinished trial went on from its state: \(resumedLogs)")
+        for trial in resumedLogs {
+            let mine = FileManager.default.contents(atPath: out + "/" + trial + "/model.safetensors")
+            #expect(mine != nil && mine == FileManager.default.contents(atPath: reference + "/" + trial + "/model.safetensors"),
+                    "\(trial)'s checkpoint is the uninterrupted sweep's")
+        }
+    }
 }

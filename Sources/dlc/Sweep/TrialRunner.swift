@@ -80,13 +80,19 @@ final class TrialRunner: @unchecked Sendable {
         if isStopping {
             return TrialResult(trial: trial, status: "not_run", metrics: [:], epochs: 0, seconds: 0, folder: folder)
         }
-        try? FileManager.default.removeItem(atPath: folder)
-        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try? AtomicFile.write(marker.json(), to: (folder as NSString).appendingPathComponent("trial.json"))
+        // A trial a stopped sweep left mid-way goes on from its last epoch (`dlc run --resume`,
+        // which refuses, and the trial starts over, when its spec or data changed since).
+        let continues = continuable(folder, marker: marker)
+        if !continues {
+            try? FileManager.default.removeItem(atPath: folder)
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try? AtomicFile.write(marker.json(), to: (folder as NSString).appendingPathComponent("trial.json"))
+        }
         var arguments = ["run", spec, "--out", folder, "--seed", String(trial.seed), "--threads", String(threads)]
         for text in overrides { arguments += ["--set", text] }
         for value in trial.values { arguments += ["--set", "\(value.name)=\(value.text)"] }
         if let epochs { arguments += ["--epochs", String(epochs)] }
+        if continues { arguments.append("--resume") }
         let start = Date()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executablePath)
@@ -98,8 +104,10 @@ final class TrialRunner: @unchecked Sendable {
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         let logPath = (folder as NSString).appendingPathComponent("log.txt")
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
+        if !continues || !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = FileHandle(forWritingAtPath: logPath)
+        _ = try? log?.seekToEnd()
+        process.standardError = log ?? FileHandle.nullDevice
         var launched = false, cancelled = false
         do {
             try lock.withLock { () throws in
@@ -118,6 +126,13 @@ final class TrialRunner: @unchecked Sendable {
         if cancelled {
             return TrialResult(trial: trial, status: "not_run", metrics: [:], epochs: 0, seconds: 0, folder: folder)
         }
+        if continues, launched, process.terminationStatus != 0, Self.summary(folder) == nil,
+           FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(Self.stateFile)),
+           let text = try? String(contentsOfFile: logPath, encoding: .utf8), text.contains("error: cannot resume") {
+            // Refused: the spec or data changed since. The trial starts over.
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(Self.stateFile))
+            return run(trial, epochs: epochs, of: total)
+        }
         var result = TrialResult(trial: trial, status: "failed", metrics: [:], epochs: 0,
                                  seconds: Date().timeIntervalSince(start), folder: folder)
         if launched, isStopping, process.terminationReason == .uncaughtSignal {
@@ -133,6 +148,17 @@ final class TrialRunner: @unchecked Sendable {
         }
         report(result, total: total, note: nil)
         return result
+    }
+
+    static let stateFile = SavedTraining.fileName
+
+    /// Whether a trial folder holds an unfinished run of the same values, seed and epochs, with
+    /// a training state to continue from.
+    private func continuable(_ folder: String, marker: TrialMarker) -> Bool {
+        let markerPath = (folder as NSString).appendingPathComponent("trial.json")
+        guard let data = FileManager.default.contents(atPath: markerPath),
+              let previous = try? JSONDecoder().decode(TrialMarker.self, from: data), previous == marker else { return false }
+        return FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(Self.stateFile))
     }
 
     /// A trial whose folder holds a finished run of the same values, seed and epochs.
