@@ -24,6 +24,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,12 +52,19 @@ let package = Package(
             dependencies: ["DLCGraph", "DLCData", "CBLAS", "CDNNL"],
             swiftSettings: [.unsafeFlags(runtimeFlags)]
         ),
+        // ONNX export: reads an inference graph and its parameters, writes ONNX's own protobuf
+        // (`Generated/onnx.pb.swift`, made from `Proto/onnx.proto` by `Proto/regenerate.sh`).
+        .target(
+            name: "DLCExport",
+            dependencies: ["DLCGraph", "DLCData", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto"]
+        ),
         // The HTML report: reads run and sweep folders, writes pages; executes nothing.
         .target(name: "DLCReport", dependencies: ["DLCRuntime"]),
         .executableTarget(
             name: "dlc",
             dependencies: [
-                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime", "DLCReport",
+                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime", "DLCReport", "DLCExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
@@ -72,6 +80,7 @@ let package = Package(
         ),
         .testTarget(name: "DLCRuntimeTests", dependencies: ["DLCRuntime", "DLCGraph", "DLCData"], exclude: ["Reference", "OutputTests/Fixtures"]),
         .testTarget(name: "DLCReportTests", dependencies: ["DLCReport", "DLCRuntime"]),
+        .testTarget(name: "DLCExportTests", dependencies: ["DLCExport", "DLCGraph", "DLCData"]),
         .testTarget(name: "DLCDataTests", dependencies: ["DLCData"], exclude: ["Reference"], resources: [.copy("Fixtures")]),
         // Faults a user meets (a full disk, signals, memory limits, edited checkpoints), against the built `dlc`.
         .testTarget(name: "DLCFaultTests", dependencies: ["dlc", "DLCRuntime"]),
@@ -81,7 +90,7 @@ let package = Package(
             name: "DLCFuzzReplayTests",
             dependencies: ["dlc", "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCRuntime", "CZlib"],
             path: "Fuzz",
-            exclude: ["Entry", "Corpus", "Regressions", "Seeds", "build", "runs", "build.sh", "run.sh", "make_seeds.py", "lsan.supp", "README.md"],
+            exclude: ["Entry", "Corpus", "Regressions", "Seeds", "build", "runs", "build.sh", "run.sh", "make_seeds.py", "lsan.supp", "coverage.sh", "README.md"],
             sources: ["Targets", "Replay"]
         ),
         .testTarget(

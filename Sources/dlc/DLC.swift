@@ -21,6 +21,6 @@ struct DLC: ParsableCommand {
         commandName: "dlc",
         abstract: "Declarative deep-learning specs: check them in milliseconds, train them on the CPU.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, RunCommand.self, EvalCommand.self, PredictCommand.self, BenchCommand.self, SweepCommand.self, ReportCommand.self, CompileCommand.self, SchemaCommand.self]
+        subcommands: [CheckCommand.self, RunCommand.self, EvalCommand.self, PredictCommand.self, BenchCommand.self, SweepCommand.self, ReportCommand.self, CompileCommand.self, ExportCommand.self, SchemaCommand.self]
     )
 }
