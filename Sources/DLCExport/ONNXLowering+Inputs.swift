@@ -21,6 +21,23 @@ extension ONNXLowering {
         [""] + encoding.missingValues.filter { !$0.isEmpty }
     }
 
+    /// Every spelling of the markers in upper and lower case (the CSV reader ignores case in
+    /// them: `NA`, `na`, `Na`, ...), at most 256 per marker.
+    static func caseVariants(_ markers: [String]) -> [String] {
+        var result: [String] = []
+        var seen: Set<String> = []
+        for marker in markers {
+            var variants = [""]
+            for character in marker {
+                let lower = String(character).lowercased(), upper = String(character).uppercased()
+                let forms = lower == upper || variants.count >= 256 ? [String(character)] : [lower, upper]
+                variants = variants.flatMap { prefix in forms.map { prefix + $0 } }
+            }
+            for variant in variants where seen.insert(variant).inserted { result.append(variant) }
+        }
+        return result
+    }
+
     /// Declares the inputs and returns the name of what dlc's `features` op holds: the encoded,
     /// normalized examples, shaped `[batch] + example`.
     mutating func inputs(shape: [Int]) throws(ONNXExportError) -> String {
@@ -64,7 +81,7 @@ extension ONNXLowering {
     private mutating func columnInputs(_ encoding: FeatureEncoding) -> String {
         var dense: [String] = [], ids: [String] = []
         var described: [String] = []
-        let markers = Self.missingMarkers(encoding)
+        let markers = Self.caseVariants(Self.missingMarkers(encoding))
         for column in encoding.columns {
             let name = column.name
             switch column.kind {
@@ -102,7 +119,7 @@ extension ONNXLowering {
             }
         }
         inputDescription = "one [batch, 1] input per column: " + described.joined(separator: ", ")
-            + "; a float NaN or a category cell in `dlc.missing_values` is missing"
+            + "; a float NaN, or a category text in `dlc.missing_values` (any case), is missing; pass category texts without surrounding spaces, as the CSV reader trims them"
         let parts = dense + ids
         if parts.count == 1 { return parts[0] }
         return builder.node("Concat", parts, name: "encoded", attributes: [Attribute.int("axis", 1)])
