@@ -14,6 +14,9 @@ public struct CheckOptions: Sendable {
     public var overrides: [(name: String, text: String)] = []
     /// Whether to check every point of a `sweep` (off inside those checks themselves).
     public var checksSweepPoints = true
+    /// Reads a checkpoint's tensor names and shapes, for `init: {checkpoint: PATH}` (the runtime
+    /// owns the file format); without it those checkpoints are not opened.
+    public var readCheckpoint: (@Sendable (String) throws -> CheckpointContents)?
 
     public init() {}
 }

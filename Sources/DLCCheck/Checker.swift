@@ -64,6 +64,9 @@ struct SemanticCheck {
         var compatibility = Compatibility(spec: spec, model: checked)
         compatibility.run()
         diagnostics += compatibility.diagnostics
+        var weights = InitialWeightsCheck(model: checked, options: options, baseDirectory: baseDirectory)
+        weights.run()
+        diagnostics += weights.diagnostics
         return checked
     }
 

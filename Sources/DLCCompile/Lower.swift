@@ -103,6 +103,7 @@ public enum Lower {
             }
             outputs.append(x)
         }
+        freezeLayers(model, in: &graph)
         let x = outputs.last ?? features
         graph.prediction = x
         if mode == .inference {
@@ -115,6 +116,15 @@ public enum Lower {
             try addLoss(model, to: &graph)
         }
         return graph
+    }
+
+    /// `trainable: false`: the layer's parameters get no gradient and no optimizer state.
+    private static func freezeLayers(_ model: CheckedModel, in graph: inout Graph) {
+        let frozen = Set(model.layers.filter { !$0.spec.isTrainable }.map(\.name))
+        guard !frozen.isEmpty else { return }
+        for node in graph.nodes {
+            if case .parameter(let index) = node.op, frozen.contains(node.label) { graph.parameters[index].isTrainable = false }
+        }
     }
 
     /// A `[features]` parameter of a normalization layer: `LAYER.weight` (gamma), `LAYER.bias` (beta), running statistics.

@@ -26,6 +26,7 @@ struct CheckInvocation {
     static func quickParse(_ arguments: [String]) -> CheckInvocation? {
         var invocation = CheckInvocation(files: [], options: CheckOptions())
         invocation.options.purpose = .check
+        invocation.options.readCheckpoint = SpecOptions.readCheckpoint
         var overrides: [(name: String, text: String)] = []
         var index = 0
         while index < arguments.count {

@@ -6,11 +6,14 @@ struct LayerTable {
     let path: String
 
     func render() -> String {
-        var rows = [["layer", "kind", "inputs", "output", "parameters"]]
-        rows.append(["input", "", "", ShapeArithmetic.format(model.inputShape), ""])
+        let freezes = model.layers.contains { !$0.spec.isTrainable }
+        var rows = [["layer", "kind", "inputs", "output", "parameters"] + (freezes ? ["trains"] : [])]
+        rows.append(["input", "", "", ShapeArithmetic.format(model.inputShape), ""] + (freezes ? [""] : []))
         for layer in model.layers {
-            rows.append([layer.name, layer.kind, layer.inputs.map(model.name(of:)).joined(separator: ", "),
-                         ShapeArithmetic.format(layer.outputShape), Self.grouped(layer.parameterCount)])
+            var row = [layer.name, layer.kind, layer.inputs.map(model.name(of:)).joined(separator: ", "),
+                       ShapeArithmetic.format(layer.outputShape), Self.grouped(layer.parameterCount)]
+            if freezes { row.append(layer.parameterCount == 0 ? "" : (layer.spec.isTrainable ? "yes" : "frozen")) }
+            rows.append(row)
         }
         let columns = rows[0].count
         let widths = (0..<columns).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -20,12 +23,14 @@ struct LayerTable {
             for column in 0..<columns {
                 let cell = row[column]
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
-                line += column == columns - 1 ? padding + cell : cell + padding + "  "
+                line += column == 4 ? padding + cell + (column == columns - 1 ? "" : "  ") : (column == columns - 1 ? cell : cell + padding + "  ")
             }
             out += line + "\n"
             if index == 0 { out += "  " + String(repeating: "-", count: widths.reduce(0, +) + 2 * (columns - 1)) + "\n" }
         }
-        var totals = "  total: \(Self.grouped(model.parameterCount)) trainable parameters"
+        let frozen = model.frozenParameterCount
+        var totals = "  total: \(Self.grouped(model.parameterCount - frozen)) trainable parameters"
+        if frozen > 0 { totals += " + \(Self.grouped(frozen)) frozen" }
         if model.stateCount > 0 { totals += " + \(Self.grouped(model.stateCount)) running statistics" }
         totals += ", ~\(MemoryEstimate.format(bytes: model.trainingMemoryBytes)) to train"
         if let batch = model.spec.training?.batchSize.value { totals += " at batch size \(batch)" }

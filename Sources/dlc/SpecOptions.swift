@@ -1,5 +1,6 @@
 import ArgumentParser
 import DLCCheck
+import DLCRuntime
 
 /// Options shared by every command that reads a spec.
 struct SpecOptions: ParsableArguments {
@@ -24,12 +25,19 @@ struct SpecOptions: ParsableArguments {
         }
     }
 
+    /// A checkpoint's tensor names and shapes, for the checker's `init: {checkpoint: PATH}` rules.
+    @Sendable static func readCheckpoint(_ path: String) throws -> CheckpointContents {
+        let header = try Safetensors.readHeader(path: path)
+        return CheckpointContents(shapes: Dictionary(header.shapes.map { ($0.name, $0.shape) }, uniquingKeysWith: { first, _ in first }))
+    }
+
     func checkOptions(purpose: CheckOptions.Purpose, readsData: Bool) -> CheckOptions {
         var options = CheckOptions()
         options.purpose = purpose
         options.readsData = readsData
         options.maximumParameters = maxParameters
         options.overrides = parsedOverrides
+        options.readCheckpoint = Self.readCheckpoint
         return options
     }
 }

@@ -16,7 +16,7 @@ struct GoldenDiagnosticsTests {
 
     /// Checks one file and renders what `dlc check --quiet` would print, with the path shortened.
     static func render(_ name: String) -> (text: String, result: CheckResult) {
-        var result = Checker.check(path: folder.appendingPathComponent(name).path)
+        var result = Checker.check(path: folder.appendingPathComponent(name).path, options: TestCheckpointReader.options)
         result.file = SourceFile(path: name, text: result.file.text)
         return (DiagnosticRenderer.text(result.diagnostics, in: result.file), result)
     }

@@ -21,7 +21,7 @@ struct ProjectSpecsTests {
 
     @Test(arguments: specPaths)
     func specChecksClean(_ path: String) {
-        let result = Checker.check(path: path)
+        let result = Checker.check(path: path, options: TestCheckpointReader.options)
         #expect(result.diagnostics.isEmpty, "\(DiagnosticRenderer.text(result.diagnostics, in: result.file))")
         #expect(result.model != nil)
     }

@@ -93,15 +93,7 @@ public enum Safetensors {
     public static func read(
         path: String
     ) throws(SafetensorsError) -> (tensors: [SafetensorsTensor], metadata: [String: String]) {
-        // One `stat`: missing, a folder, or a device or a pipe (`/dev/zero`, a FIFO, which could be
-        // read forever); only regular files are read.
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw .fileNotFound(path: path) }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory")
-        default: throw .unreadable(path: path, reason: "it is not a regular file")
-        }
+        _ = try regularFileSize(path)
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -20,6 +20,10 @@ public struct LayerSpec: Sendable {
     public var inputRanges: [SourceRange] = []
     /// Set on the `add` that closes a `residual` block: its second input is the shortcut.
     public var residual: ResidualShortcut?
+    /// `init: {checkpoint: PATH}`: this layer's parameters start from a trained model's.
+    public var initialWeights: CheckpointReference?
+    /// `trainable: false` freezes the layer's parameters (no gradient, no optimizer state).
+    public var isTrainable = true
 
     public init(name: String, kind: String, config: LayerConfig, range: SourceRange, kindRange: SourceRange,
                 optionRanges: [String: SourceRange], inputs: [String] = [], inputRanges: [SourceRange] = [],
@@ -37,6 +41,23 @@ public struct LayerSpec: Sendable {
 
     /// The range that stands for the layer's name: its `name:` value, or its kind.
     public var nameRange: SourceRange { optionRanges["name"] ?? kindRange }
+}
+
+/// `init: {checkpoint: PATH, layer: NAME}`: trained weights to start from, matched by layer name
+/// and shape.
+public struct CheckpointReference: Sendable, Hashable {
+    /// The safetensors file, as written (relative to the spec's folder).
+    public var path: Located<String>
+    /// The checkpoint's layer to take a layer's weights from (default: the layer's own name).
+    public var layer: Located<String>?
+    /// The whole `init` value.
+    public var range: SourceRange
+
+    public init(path: Located<String>, layer: Located<String>?, range: SourceRange) {
+        self.path = path
+        self.layer = layer
+        self.range = range
+    }
 }
 
 /// What a `residual` block does when its layers change the shape of their input.

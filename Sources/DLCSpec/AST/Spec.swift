@@ -51,6 +51,9 @@ public struct ModelSpec: Sendable {
     public var layersRange: SourceRange
     /// Whether every layer decoded, so shapes can be inferred without guessing.
     public var isComplete: Bool
+    /// `model.init: {checkpoint: PATH}`: every parameter whose layer name and shape match starts
+    /// from the checkpoint's.
+    public var initialWeights: CheckpointReference?
 }
 
 public enum Metric: String, Sendable, CaseIterable {

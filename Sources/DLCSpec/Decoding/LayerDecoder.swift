@@ -72,11 +72,20 @@ extension SpecDecoder {
         let written = options["name"].flatMap { identifier($0, option: "name") }
         let from = options["from"].flatMap(layerInputs)
         let config = layerConfig(kind.name, options)
+        // `init` is an initializer's name (dense, conv2d) or a checkpoint to start from.
+        var checkpoint: CheckpointReference?
+        let onlyCheckpoints = kind.option("init")?.type.phrase.hasPrefix("a mapping") == true
+        if let node = options["init"], node.pairs != nil || onlyCheckpoints {
+            checkpoint = checkpointReference(node, onLayer: true, namesInitializers: !onlyCheckpoints)
+        }
+        let trainable = options["trainable"].flatMap { boolean($0, option: "trainable") }
         guard let config, diagnostics.count == errorsBefore else { return nil }
         var ranges: [String: SourceRange] = [:]
         for (key, pair) in options.pairs { ranges[key] = pair.value.range }
-        let spec = LayerSpec(name: "\(kind.name)_\(index)", kind: kind.name, config: config, range: item.range,
+        var spec = LayerSpec(name: "\(kind.name)_\(index)", kind: kind.name, config: config, range: item.range,
                              kindRange: kindNode.range, optionRanges: ranges)
+        spec.initialWeights = checkpoint
+        spec.isTrainable = trainable?.value ?? true
         return DecodedLayer(spec: spec, writtenName: written, from: from, fromRange: options["from"]?.range)
     }
 
@@ -112,7 +121,9 @@ extension SpecDecoder {
         }
         func useBias() -> Bool { options["use_bias"].flatMap { boolean($0, option: "use_bias") }?.value ?? true }
         func initializer() -> String? {
-            options["init"].flatMap { choice($0, option: "init", among: Vocabulary.initializers, what: "initializer") }?.value
+            // A mapping is a checkpoint (`decodeLayer` reads it).
+            guard let node = options["init"], node.pairs == nil else { return nil }
+            return choice(node, option: "init", among: Vocabulary.initializers, what: "initializer")?.value
         }
         func window(defaultSize: Size2D?, defaultStrideIsSize: Bool, sizeKey: String) -> WindowSpec? {
             let size = options[sizeKey].flatMap { size2D($0, option: sizeKey) }?.value ?? defaultSize

@@ -39,8 +39,13 @@ extension SpecDecoder {
         if !layerLimitReached, !reportUnresolved(expansion) { ok = false }
         if ok, !expansion.layers.isEmpty, !checkEveryOutputIsRead(expansion.layers) { ok = false }
         if !ok { complete = false }
+        var initialWeights: CheckpointReference?
+        if let node = options["init"] {
+            initialWeights = checkpointReference(node, onLayer: false)
+            if initialWeights == nil { complete = false }
+        }
         return ModelSpec(input: input, layers: expansion.layers, layersRange: layersPair.key.range,
-                         isComplete: ok && !expansion.layers.isEmpty)
+                         isComplete: ok && !expansion.layers.isEmpty, initialWeights: initialWeights)
     }
 
     /// Appends the layers of a list, expanding `repeat` and `residual` blocks; false when any item

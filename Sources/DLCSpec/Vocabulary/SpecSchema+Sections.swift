@@ -29,12 +29,15 @@ extension SpecSchema {
                 "train": ref("source"),
                 "validation": ref("split"),
                 "test": ref("split"),
+                // Column name -> `number`, `category`, or a kind with options.
+                "columns": ["type": "object", "additionalProperties": kinds(Vocabulary.columnKinds)],
             ]),
             "source": source(),
             "split": split(),
             "idxFiles": mapping(Vocabulary.idxFiles),
             "model": mapping(Vocabulary.modelSection, nested: [
                 "layers": ["$ref": "#/$defs/layers", "minItems": 1],
+                "init": mapping(Vocabulary.checkpointInit),
             ]),
             "layers": ["type": "array", "items": ref("layer")],
             "layer": layer(),
@@ -92,6 +95,8 @@ extension SpecSchema {
     /// The name every layer may carry, besides its kind's options.
     static let layerName = OptionDefinition("name", .identifier, "the layer's name (default: `KIND_INDEX`, its position in the expanded list)")
     /// The input a one-input layer may read instead of the item before it.
+    static let layerTrainable = OptionDefinition("trainable", .boolean, default: "true",
+                                                 "`false` freezes the layer's parameters: no gradient, no optimizer state")
     static let layerFrom = OptionDefinition("from", .identifier, "the layer it reads, by name (default: the item before it; `input` is the model's input)")
 
     /// One item of a layer list: a bare kind, `KIND: {options}`, or a `repeat` block.
@@ -103,9 +108,15 @@ extension SpecSchema {
         }
         alternatives.append(ref("repeat"))
         alternatives.append(ref("residual"))
+        let checkpoint = mapping(Vocabulary.checkpointInit)
         for kind in Vocabulary.layers {
-            let extra = kind.option("from") == nil ? [layerName, layerFrom] : [layerName]
-            alternatives.append(oneKey(kind, options: mapping(kind.options, extra: extra)))
+            let extra = (kind.option("from") == nil ? [layerName, layerFrom] : [layerName]) + [layerTrainable]
+            var nested: [String: [String: Any]] = [:]
+            if let initOption = kind.option("init") {
+                // An initializer's name, or a checkpoint to start from.
+                nested["init"] = initOption.type.phrase.hasPrefix("a mapping") ? checkpoint : ["anyOf": [value(initOption.type), checkpoint]]
+            }
+            alternatives.append(oneKey(kind, options: mapping(kind.options, nested: nested, extra: extra)))
         }
         return ["anyOf": alternatives]
     }

@@ -53,7 +53,17 @@ public enum Vocabulary {
 
     static let activationOption = OptionDefinition("activation", .choice(activations), default: "linear", "activation applied to the output")
     static let biasOption = OptionDefinition("use_bias", .boolean, default: "true", "whether the layer adds a bias")
-    static let initOption = OptionDefinition("init", .choice(initializers), "weight initializer (default: He for relu-like activations, Glorot otherwise)")
+    static let initOption = OptionDefinition("init", .choice(initializers),
+                                             "weight initializer (default: He for relu-like activations, Glorot otherwise), or `{checkpoint: PATH}` to start from a trained layer's weights")
+    /// `init` on layers whose parameters have fixed starting values (normalization): only a checkpoint.
+    static let checkpointInitOption = OptionDefinition("init", .section("a mapping `{checkpoint: PATH}`"),
+                                                       "`{checkpoint: PATH}`: start from a trained layer's parameters")
+
+    /// `init: {checkpoint: PATH, layer: NAME}`, on the model or on a layer.
+    public static let checkpointInit: [OptionDefinition] = [
+        OptionDefinition("checkpoint", .path, required: true, "a `model.safetensors` from `dlc run`, relative to the spec's folder"),
+        OptionDefinition("layer", .identifier, "on a layer: the checkpoint's layer to take the weights from (default: this layer's name)"),
+    ]
     static let poolOptions = [
         OptionDefinition("size", .size2D, default: "2", "window height and width"),
         OptionDefinition("stride", .size2D, "step between windows (default: the size)"),
@@ -94,6 +104,7 @@ public enum Vocabulary {
         KindDefinition("batchnorm", "normalizes each channel (last axis) with batch statistics", options: [
             OptionDefinition("momentum", .openUnitInterval, default: "0.1", "weight of the new batch in the running statistics (PyTorch's convention)"),
             OptionDefinition("epsilon", .positiveNumber, default: "1e-5", "added to the variance"),
+            checkpointInitOption,
         ]),
         KindDefinition("reshape", "same elements, new shape", options: [
             OptionDefinition("shape", .list(.integer(minimum: -1, maximum: nil), minimumCount: 1), required: true,
@@ -110,6 +121,7 @@ public enum Vocabulary {
         KindDefinition("global_maxpool", "maximum over every axis but the last: [height, width, channels] -> [channels]"),
         KindDefinition("layernorm", "normalizes the last axis of each example, with a learned scale and offset", options: [
             OptionDefinition("epsilon", .positiveNumber, default: "1e-5", "added to the variance"),
+            checkpointInitOption,
         ]),
     ]
 
@@ -118,7 +130,7 @@ public enum Vocabulary {
                                               "the layers to merge, by name (`input` is the model's input)")
 
     /// The names a layer list item may carry besides its kind's options.
-    public static let layerExtraKeys = ["name", "from"]
+    public static let layerExtraKeys = ["name", "from", "trainable"]
 
     public static let losses: [KindDefinition] = [
         KindDefinition("mse", "mean squared error"),
@@ -242,6 +254,8 @@ public enum Vocabulary {
     public static let modelSection: [OptionDefinition] = [
         OptionDefinition("input", .list(.positiveInteger, minimumCount: 1), "shape of one example, without the batch dimension (default: what the data gives)"),
         OptionDefinition("layers", .section("a list of layers"), required: true, "the layers, in order"),
+        OptionDefinition("init", .section("a mapping `{checkpoint: PATH}`"),
+                         "start from a trained model: every parameter whose layer name and shape match takes the checkpoint's values"),
     ]
 
     public static let trainingSection: [OptionDefinition] = [

@@ -73,6 +73,10 @@ struct RunCommand: ParsableCommand {
 
         let trainer = Trainer(program: program)
         trainer.evaluationBatchSize = evaluationBatch
+        if saved == nil {
+            let loaded = try InitialWeights.load(session, into: trainer.parameters)
+            if loaded > 0 { Console.error("started \(loaded) tensor\(loaded == 1 ? "" : "s") from a checkpoint (`init`)\n") }
+        }
         var resumed: TrainingState?
         if let saved {
             do { resumed = try saved.state(for: trainer) } catch {
