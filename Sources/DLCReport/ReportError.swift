@@ -32,6 +32,10 @@ public enum ReportError: Error, Sendable, Hashable, CustomStringConvertible {
         case .notAFolder(let path):
             return "\(path): not a run or sweep folder (it does not exist or is not a folder)"
         case .notARunFolder(let path):
+            if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("training-state.safetensors")) {
+                return "\(path): an unfinished run (a training state, no summary.json): it was killed or is still training; "
+                    + "continue it with `dlc run SPEC --out \(path) --resume`"
+            }
             return "\(path): no finished run or sweep here (no summary.json, metrics.csv or leaderboard.csv); "
                 + "a run or sweep killed before it finished, or still running, leaves none"
         case .missingFile(let path, let purpose):

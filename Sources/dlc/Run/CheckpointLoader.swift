@@ -13,6 +13,11 @@ enum CheckpointLoader {
             contents = try Safetensors.read(path: path)
         } catch {
             Console.error("error: cannot read the checkpoint `\(path)`: \(error)\n")
+            let folder = (path as NSString).deletingLastPathComponent
+            if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(SavedTraining.fileName)) {
+                Console.error("  note: `\(folder.isEmpty ? "." : folder)` holds an unfinished run (killed or still training); "
+                              + "finish it with `dlc run SPEC --out \(folder.isEmpty ? "." : folder) --resume`\n")
+            }
             throw ExitCode(1)
         }
         let byName = Dictionary(contents.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
