@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks that `dlc export` writes ONNX models that predict what `dlc predict` predicts.
 
-For every spec (every specs/*.yaml, or the spec paths given as arguments) it:
+For every spec (every specs/*.yaml and Tests/ONNX/Specs/*.yaml, which reach the ops and activations the
+examples do not, or the spec paths given as arguments) it:
 
 1. trains briefly: `dlc run SPEC --epochs 1 --out WORK/NAME` (NAME = the spec file's stem);
 2. exports: `dlc export SPEC --checkpoint WORK/NAME/model.safetensors --out WORK/NAME/model.onnx`,
@@ -328,6 +329,23 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
     path.write_text("\n".join(",".join(row) for row in [header] + rows) + "\n", encoding="utf-8")
 
 
+def read_idx_images(path: Path, count: int, shape: list[int]) -> np.ndarray | None:
+    """The first `count` images of an IDX3 file (gzipped or not) shaped [count, *shape], or None
+    when the file does not hold images of that shape."""
+    import gzip
+    try:
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except OSError:
+        return None
+    if len(data) < 16 or int.from_bytes(data[:4], "big") != 0x803:
+        return None
+    total, height, width = (int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
+    if [height, width, 1] != list(shape):
+        return None
+    n = min(count, total)
+    return np.frombuffer(data[16:16 + n * height * width], dtype=np.uint8).reshape(n, height, width, 1).copy()
+
+
 def write_idx_images(path: Path, images: np.ndarray) -> None:
     """uint8 images [n, *shape] as IDX; [n, H, W, 1] is written as a 3-D file (magic 0x00000803)."""
     dims = list(images.shape)
@@ -410,6 +428,7 @@ class SpecData:
     path: Path
     train_csv: Path | None  # the training CSV, when the training data is one
     train_kind: str  # csv, idx, builtin, or unknown
+    train_images: Path | None = None  # the training IDX images file, when the training data is one
 
 
 def read_spec(path: Path) -> SpecData:
@@ -420,6 +439,8 @@ def read_spec(path: Path) -> SpecData:
     train = (document.get("data") or {}).get("train") if isinstance(document, dict) else None
     if isinstance(train, dict) and "csv" in train:
         return SpecData(path, (path.parent / str(train["csv"])).resolve(), "csv")
+    if isinstance(train, dict) and isinstance(train.get("idx"), dict) and "images" in train["idx"]:
+        return SpecData(path, None, "idx", (path.parent / str(train["idx"]["images"])).resolve())
     if isinstance(train, dict) and ("idx" in train or "builtin" in train):
         return SpecData(path, None, "idx" if "idx" in train else "builtin")
     return SpecData(path, None, "unknown")
@@ -602,11 +623,17 @@ def build_inputs(plan: InputPlan, spec: SpecData, model: onnx.ModelProto | None,
                  edge_cases: bool = False) -> Inputs:
     rng = np.random.default_rng(SEED)
     if plan.mode == "images":
-        images = rng.integers(0, 256, size=(ROWS, *plan.shape), dtype=np.uint8)
+        # Real images from the training file where it is an IDX file (random pixels over a range
+        # such as the digits' 0..16 saturate every output), then a few random ones.
+        real = read_idx_images(spec.train_images, ROWS - 16, plan.shape) if spec.train_images else None
+        random = rng.integers(0, 256, size=(ROWS - (0 if real is None else len(real)), *plan.shape), dtype=np.uint8)
+        images = random if real is None else np.concatenate([real, random])
         path = folder / "input-images-idx3-ubyte"
         write_idx_images(path, images)
-        return Inputs(path, {"features": images.astype(np.float32)}, ROWS,
-                      f"{ROWS} random uint8 images {plan.shape}")
+        described = f"{len(random)} random uint8 images {plan.shape}"
+        if real is not None:
+            described = f"{len(real)} images of {spec.train_images.name} + " + described
+        return Inputs(path, {"features": images.astype(np.float32)}, len(images), described)
 
     if plan.mode == "table" and plan.feature_columns is None:
         width = plan.shape[0]
@@ -861,7 +888,7 @@ def check_spec(spec_path: Path, work: Path, dlc: DLC, export_available: bool, op
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("specs", nargs="*", help="spec files (default: every specs/*.yaml)")
+    parser.add_argument("specs", nargs="*", help="spec files (default: every specs/*.yaml and Tests/ONNX/Specs/*.yaml)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder and print where it is")
     parser.add_argument("--work", help="the work folder (kept; default: a new temporary folder)")
     parser.add_argument("--size-slack", type=int, default=4096, metavar="BYTES",
@@ -878,7 +905,7 @@ def main() -> int:
     if not os.access(dlc.path, os.X_OK):
         print(f"check_export: no dlc binary at `{dlc.path}` (set DLC, or build it: swift build --product dlc)", file=sys.stderr)
         return 2
-    specs = [Path(s).resolve() for s in args.specs] or sorted((REPO / "specs").glob("*.yaml"))
+    specs = [Path(s).resolve() for s in args.specs] or sorted((REPO / "specs").glob("*.yaml")) + sorted((REPO / "Tests/ONNX/Specs").glob("*.yaml"))
     absent = [str(s) for s in specs if not s.is_file()]
     if absent:
         print(f"check_export: no spec at {', '.join(absent)}", file=sys.stderr)
