@@ -83,6 +83,14 @@ struct RunCommand: ParsableCommand {
                 Console.error("error: cannot resume the run in `\(outputs.directory)`: \(error)\n")
                 throw ExitCode(1)
             }
+            // Only the full batch and the epoch's last, smaller one have plans (and dropout streams).
+            let batch = max(1, min(program.configuration.batchSize, data.train.count))
+            let sizes: Set<Int> = [batch, data.train.count % batch == 0 ? batch : data.train.count % batch]
+            if let odd = resumed?.dropoutStreams.keys.first(where: { !sizes.contains($0) }) {
+                Console.error("error: cannot resume the run in `\(outputs.directory)`: the saved training state is damaged: "
+                              + "it has a dropout stream for batches of \(odd), which this run never makes\n")
+                throw ExitCode(1)
+            }
             Console.error("resuming after epoch \(resumed?.epochsCompleted ?? 0) of \(program.configuration.epochs)\n")
         }
         var saveFailed = false
