@@ -45,11 +45,12 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Trains for the configured epochs, or for those left after `state` (a saved run's, resumed);
-    /// `shouldStop` is polled between steps (Ctrl-C), and `afterEpoch`, when given, receives the
-    /// state to save after each epoch.
+    /// `shouldStop` is polled between steps (Ctrl-C), and `afterEpoch`, when given, is called
+    /// after each epoch with a function that captures the state to save (a copy of every tensor,
+    /// made only when called).
     public func fit(train: Dataset, validation: Dataset?, resuming state: TrainingState? = nil, shouldStop: () -> Bool = { false },
                     onEpoch: (EpochReport) -> Void = { _ in },
-                    afterEpoch: ((TrainingState) -> Void)? = nil) throws(TrainingError) -> FitResult {
+                    afterEpoch: ((_ capture: () -> TrainingState) -> Void)? = nil) throws(TrainingError) -> FitResult {
         let start = Date()
         if let weights = parameters.infos.first(where: { $0.name == ParameterInfo.classWeightsName }), train.isClassification {
             _ = parameters.load(name: weights.name, values: Kernels.balancedClassWeights(labels: train.labels, classes: weights.elementCount))
@@ -102,8 +103,8 @@ public final class Trainer: @unchecked Sendable {
             onEpoch(report)
             let stops = stopping.update(report, parameters: parameters)
             if let afterEpoch {
-                afterEpoch(capture(reports: reports, stopping: stopping, stoppedEarly: stops,
-                                   seconds: earlier + Date().timeIntervalSince(start)))
+                afterEpoch { capture(reports: reports, stopping: stopping, stoppedEarly: stops,
+                                     seconds: earlier + Date().timeIntervalSince(start)) }
             }
             if stops { outcome = .stoppedEarly; break }
         }

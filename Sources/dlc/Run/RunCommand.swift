@@ -93,14 +93,17 @@ struct RunCommand: ParsableCommand {
             }
             Console.error("resuming after epoch \(resumed?.epochsCompleted ?? 0) of \(program.configuration.epochs)\n")
         }
-        var saveFailed = false
-        func save(_ state: TrainingState) {
+        var saving = SavingPolicy()
+        func save(_ capture: () -> TrainingState) {
+            guard saving.isDue() else { return }
+            let start = Date()
             do {
-                try SavedTraining.write(state, origin: origin, trainer: trainer, to: outputs.path(SavedTraining.fileName))
+                try SavedTraining.write(capture(), origin: origin, trainer: trainer, to: outputs.path(SavedTraining.fileName))
             } catch {
-                if !saveFailed { Console.error("\nwarning: cannot save the training state to resume from: \(error)\n") }
-                saveFailed = true
+                if !saving.failed { Console.error("\nwarning: cannot save the training state to resume from: \(error)\n") }
+                saving.failed = true
             }
+            saving.saved(cost: Date().timeIntervalSince(start))
         }
         let progress = ProgressPrinter(epochs: program.configuration.epochs, live: Terminal.stderrIsTerminal)
         trainer.onStep = progress.live ? { progress.step($0) } : nil

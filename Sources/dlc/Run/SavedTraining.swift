@@ -119,3 +119,25 @@ struct SavedTraining {
         return nil
     }
 }
+
+/// When `dlc run` saves its training state: after the first epoch, then after every epoch unless
+/// the saves would take more than 5 % of the time (an epoch of a few milliseconds, with a save of
+/// a few: then after the first epoch at least 20 saves' time since the last). A resumed run
+/// repeats the epochs since the last save, so how often it saves never changes the result.
+struct SavingPolicy {
+    /// The most of the training time saves may take.
+    static let share = 0.05
+    private var lastSave: Date?
+    private var lastCost: TimeInterval = 0
+    var failed = false
+
+    func isDue(now: Date = Date()) -> Bool {
+        guard let lastSave else { return true }
+        return now.timeIntervalSince(lastSave) * Self.share >= lastCost
+    }
+
+    mutating func saved(cost: TimeInterval, now: Date = Date()) {
+        lastSave = now
+        lastCost = cost
+    }
+}
