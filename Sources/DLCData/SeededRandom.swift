@@ -21,19 +21,6 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         self.init(seed: seed &* 0x9E37_79B9_7F4A_7C15 ^ (stream &+ 0x632B_E59B_D9B4_E019) &* 0xD1B5_4A32_D192_ED03)
     }
 
-    /// The generator's whole state, four words: saved with a training run so that a resumed run
-    /// draws the numbers an uninterrupted one would.
-    public var stateWords: [UInt64] {
-        [state.0, state.1, state.2, state.3]
-    }
-
-    /// A generator in a state `stateWords` returned; nil unless there are four words, not all zero
-    /// (xoshiro's one state that never leaves zero).
-    public init?(stateWords words: [UInt64]) {
-        guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
-        state = (words[0], words[1], words[2], words[3])
-    }
-
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, 7) &* 9
         let t = state.1 << 17

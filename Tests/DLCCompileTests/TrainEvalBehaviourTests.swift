@@ -17,8 +17,8 @@ struct TrainEvalBehaviourTests {
         let evaluation = try Compiler.forwardPlan(try Self.model(), batchSize: 8, mode: .evaluation).0
         #expect(training.nodes.contains { if case .dropoutMask = $0.op { return true } else { return false } })
         #expect(!evaluation.nodes.contains { if case .dropoutMask = $0.op { return true } else { return false } })
-        #expect(training.nodes.contains { if case .batchNorm(_, _, _, _, _, _, _, true) = $0.op { return true } else { return false } })
-        #expect(evaluation.nodes.contains { if case .batchNorm(_, _, _, _, _, _, _, false) = $0.op { return true } else { return false } })
+        #expect(training.nodes.contains { if case .batchNorm(_, _, _, _, _, _, _, true, _) = $0.op { return true } else { return false } })
+        #expect(evaluation.nodes.contains { if case .batchNorm(_, _, _, _, _, _, _, false, _) = $0.op { return true } else { return false } })
     }
 
     @Test func trainingStepsUpdateTheRunningStatisticsLikePyTorch() throws {
@@ -47,6 +47,11 @@ struct TrainEvalBehaviourTests {
         let training = makeExecutor(trainingGraph, plan: trainingPlan)
         training.run()
         let first = training.loss
+        // Masks are keyed by the step (the trainer sets it before each run): the same step draws
+        // the same masks, the next step others.
+        training.run()
+        #expect(training.loss == first)
+        training.dropoutStep = 1
         training.run()
         #expect(training.loss != first)
         let (evaluationGraph, evaluationPlan) = try Compiler.forwardPlan(model, batchSize: 8, mode: .evaluation)

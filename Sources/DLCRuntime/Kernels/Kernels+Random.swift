@@ -1,19 +1,30 @@
 import DLCData
 
 extension Kernels {
-    /// Inverted-dropout mask, `[count]`: `mask[i] = u_i >= rate ? 1 / (1 - rate) : 0` with
-    /// `u_i` uniform in [0, 1) from `generator`.
+    /// Inverted-dropout mask, `[rows, width]`: `mask[r, j] = u >= rate ? 1 / (1 - rate) : 0` with
+    /// `u` uniform in [0, 1).
     ///
     /// Forward is `y = x * mask` and backward `dx = dy * mask` (`d(x * m)/dx = m`); scaling the
     /// kept units by `1 / (1 - rate)` keeps `E[y] = x`, so inference needs no rescaling.
-    /// Draws exactly `count` numbers for every `rate`, so the stream stays aligned across
-    /// runs; `rate >= 1` drops everything.
+    ///
+    /// Each example's numbers come from its own generator, keyed by the seed, the dropout layer
+    /// (`stream`), the training step and the example's row in the whole batch (`firstRow + r`): a
+    /// rank of a data-parallel run that trains on rows 32..<64 of a batch draws the masks one
+    /// process draws for those rows, and a resumed run needs only the step to draw what an
+    /// uninterrupted one would. `rate >= 1` drops everything.
     public static func dropoutMask(
-        _ mask: UnsafeMutablePointer<Float>, count: Int, rate: Float, generator: inout SeededRandom
+        _ mask: UnsafeMutablePointer<Float>, rows: Int, width: Int, rate: Float,
+        seed: UInt64, stream: Int, step: Int, firstRow: Int
     ) {
         let keep: Float = rate < 1 ? 1 / (1 - rate) : 0
-        for i in 0..<count {
-            mask[i] = generator.nextUnitFloat() >= rate ? keep : 0
+        var keyed = SeededRandom(seed: seed, stream: UInt64(truncatingIfNeeded: stream) &<< 40 ^ UInt64(truncatingIfNeeded: step))
+        let key = keyed.next()
+        for r in 0..<rows {
+            var generator = SeededRandom(seed: key, stream: UInt64(truncatingIfNeeded: firstRow + r))
+            let row = mask + r * width
+            for j in 0..<width {
+                row[j] = generator.nextUnitFloat() >= rate ? keep : 0
+            }
         }
     }
 

@@ -3,20 +3,19 @@ import DLCGraph
 import Foundation
 
 /// Everything a trainer needs to go on after its last finished epoch as if it had never stopped:
-/// the parameters, the optimizer's moments and step count, every random stream that has moved,
-/// early stopping's state (with the best epoch's weights) and the epochs' reports.
+/// the parameters, the optimizer's moments and step count, early stopping's state (with the best
+/// epoch's weights) and the epochs' reports.
 ///
-/// The learning-rate schedule and the shuffling need nothing saved: both are pure functions of
-/// the epoch's number and the seed (`LearningRateSchedule.rate`, `BatchSampler.batches(epoch:)`).
+/// The learning-rate schedule, the shuffling and dropout need nothing more saved: they are pure
+/// functions of the seed and the epoch's number or the step count (`LearningRateSchedule.rate`,
+/// `BatchSampler.batches(epoch:)`, `Kernels.dropoutMask`).
 public struct TrainingState: Sendable {
     /// Epochs finished (and reported); training goes on at this 0-based epoch.
     public var epochsCompleted: Int
     /// Whether early stopping ended training after the last epoch (nothing is left to train).
     public var stoppedEarly: Bool
-    /// Calls to the optimizer's `step` so far.
+    /// Calls to the optimizer's `step` so far (also the step that keys dropout's masks).
     public var optimizerSteps: Int
-    /// Each training plan's dropout stream, by batch size (only plans made so far).
-    public var dropoutStreams: [Int: [UInt64]]
     public var earlyStopping: EarlyStopping.State
     public var reports: [EpochReport]
     /// Seconds spent in `fit` so far, over every session of this run.
@@ -51,8 +50,6 @@ extension TrainingState {
     /// The counters and reports as JSON, for the file's metadata (tensors go beside it).
     public func metadataJSON() throws -> String {
         let record = Record(epochsCompleted: epochsCompleted, stoppedEarly: stoppedEarly, optimizerSteps: optimizerSteps,
-                            dropoutStreams: dropoutStreams.map { Record.Stream(batchSize: $0.key, words: $0.value) }
-                                .sorted { $0.batchSize < $1.batchSize },
                             earlyStopping: earlyStopping, reports: reports, seconds: seconds, hasBestWeights: bestWeights != nil)
         return String(decoding: try Self.encoder.encode(record), as: UTF8.self)
     }
@@ -88,18 +85,11 @@ extension TrainingState {
             for info in infos { weights.append(try values("best/\(info.name)", info)) }
             best = weights
         }
-        var streams: [Int: [UInt64]] = [:]
-        for stream in record.dropoutStreams {
-            guard stream.batchSize >= 1, SeededRandom(stateWords: stream.words) != nil else {
-                throw .malformed("its dropout stream for batches of \(stream.batchSize) is not a generator state")
-            }
-            streams[stream.batchSize] = stream.words
-        }
         guard record.epochsCompleted >= 0, record.reports.count == record.epochsCompleted, record.optimizerSteps >= 0 else {
             throw .malformed("it counts \(record.epochsCompleted) epochs but holds \(record.reports.count) epochs' metrics")
         }
         return TrainingState(epochsCompleted: record.epochsCompleted, stoppedEarly: record.stoppedEarly,
-                             optimizerSteps: record.optimizerSteps, dropoutStreams: streams, earlyStopping: record.earlyStopping,
+                             optimizerSteps: record.optimizerSteps, earlyStopping: record.earlyStopping,
                              reports: record.reports, seconds: record.seconds, parameters: parameters, optimizer: optimizer,
                              bestWeights: best)
     }
@@ -120,14 +110,9 @@ extension TrainingState {
 
     /// The JSON form of the counters.
     private struct Record: Codable {
-        struct Stream: Codable {
-            var batchSize: Int
-            var words: [UInt64]
-        }
         var epochsCompleted: Int
         var stoppedEarly: Bool
         var optimizerSteps: Int
-        var dropoutStreams: [Stream]
         var earlyStopping: EarlyStopping.State
         var reports: [EpochReport]
         var seconds: Double
