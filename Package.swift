@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
         // oneDNN's convolutions behind a small C interface, loaded on first use (dlopen).
         .target(name: "CDNNL", linkerSettings: [.linkedLibrary("dl")]),
+        // Open MPI behind a small C interface, loaded (dlopen) only under a launcher: dlc builds and
+        // runs without MPI, and `mpirun -n N dlc run` trains data-parallel.
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "DLCDiagnostics"),
         .target(name: "DLCSpec", dependencies: ["DLCDiagnostics", "CYAML"]),
         .target(name: "DLCData", dependencies: ["CZlib"]),
@@ -64,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "dlc",
             dependencies: [
-                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime", "DLCReport", "DLCExport",
+                "DLCCheck", "DLCSpec", "DLCData", "DLCDiagnostics", "DLCGraph", "DLCCompile", "DLCRuntime", "DLCReport", "DLCExport", "CMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],

@@ -3,7 +3,7 @@ import DLCSpec
 import Foundation
 
 /// One hyperparameter's value in a sweep point, as the text `--set` receives.
-public struct SweepValue: Sendable, Hashable {
+public struct SweepValue: Sendable, Hashable, Codable {
     public var name: String
     public var text: String
 
@@ -14,7 +14,7 @@ public struct SweepValue: Sendable, Hashable {
 }
 
 /// One trial of a sweep: its index, its values and its training seed.
-public struct SweepTrial: Sendable, Hashable {
+public struct SweepTrial: Sendable, Hashable, Codable {
     public var index: Int
     public var values: [SweepValue]
     public var seed: UInt64

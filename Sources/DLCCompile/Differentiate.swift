@@ -79,7 +79,7 @@ public enum Differentiate {
             case .averagePool(let x, let window):
                 // each cell of a window gets dy / cells
                 accumulate(x, graph.add(.averagePoolGradient(dy: dy, input: x, window), label: label), label: label)
-            case .batchNorm(let x, let gamma, let beta, _, _, _, _, _):
+            case .batchNorm(let x, let gamma, let beta, _, _, _, _, _, _):
                 // dx = invstd/n (n dxhat - sum dxhat - xhat sum(dxhat xhat)), dgamma = sum dy xhat, dbeta = sum dy
                 let packed = graph.add(.batchNormGradient(dy: dy, input: x, normalized: index, gamma: gamma), label: label)
                 let count = forward.nodes[x].elementCount, channels = forward.nodes[gamma].elementCount

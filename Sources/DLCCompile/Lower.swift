@@ -74,14 +74,15 @@ public enum Lower {
                 x = graph.add(.maxPool(x, attributes(window)), label: name)
             case .avgPool2D(let window):
                 x = graph.add(.averagePool(x, attributes(window)), label: name)
-            case .batchNorm(let momentum, let epsilon):
+            case .batchNorm(let momentum, let epsilon, let synchronized):
                 let channels = graph.shape(of: x).last ?? 1
                 let gamma = normalizationParameter(name, "weight", "ones", channels, trainable: true, in: &graph)
                 let beta = normalizationParameter(name, "bias", "zeros", channels, trainable: true, in: &graph)
                 let mean = normalizationParameter(name, "running_mean", "zeros", channels, trainable: false, in: &graph)
                 let variance = normalizationParameter(name, "running_var", "ones", channels, trainable: false, in: &graph)
                 x = graph.add(.batchNorm(x, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
-                                         momentum: Float(momentum), epsilon: Float(epsilon), training: mode == .training), label: name)
+                                         momentum: Float(momentum), epsilon: Float(epsilon), training: mode == .training,
+                                         synchronized: synchronized), label: name)
             case .layerNorm(let epsilon):
                 let features = graph.shape(of: x).last ?? 1
                 let gamma = normalizationParameter(name, "weight", "ones", features, trainable: true, in: &graph)

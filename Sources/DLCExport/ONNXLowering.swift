@@ -154,7 +154,7 @@ struct ONNXLowering {
             channelsFirst[value] = builder.node("AveragePool", [nchw(x)], name: name,
                                                 attributes: windowAttributes(window, input: graph.shape(of: x))
                                                     + [Attribute.int("count_include_pad", 0)])
-        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, let epsilon, let training):
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, let epsilon, let training, _):
             guard !training else { throw .notInference("a batch norm in training mode") }
             try batchNorm(value, x, [gamma, beta, mean, variance], epsilon: epsilon)
         case .narrow(let x, let axis, let start, let length):

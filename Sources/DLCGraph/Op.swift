@@ -109,8 +109,10 @@ public enum Op: Sendable, Hashable {
     case averagePool(ValueID, WindowAttributes)
     /// Normalizes the last axis with batch statistics (training: updates the running statistics in
     /// `state` and keeps mean and 1/std after its values) or with the running statistics.
+    /// `synchronized`: in data-parallel training, the statistics (and their gradients) are those
+    /// of the whole batch, summed over the ranks, not of each rank's part.
     case batchNorm(ValueID, gamma: ValueID, beta: ValueID, runningMean: ValueID, runningVariance: ValueID,
-                   momentum: Float, epsilon: Float, training: Bool)
+                   momentum: Float, epsilon: Float, training: Bool, synchronized: Bool)
     /// A view of part of a value's buffer, from `start` floats in, in the node's shape.
     case slice(ValueID, start: Int)
     /// The operands side by side along `axis` (of the batched shape); the other axes agree.
@@ -194,7 +196,7 @@ public enum Op: Sendable, Hashable {
             return [dy, ids, table]
         case .conv2d(let x, let w, _, _):
             return [x, w]
-        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _):
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _, _):
             return [x, gamma, beta, mean, variance]
         case .conv2dInputGradient(let dy, let w, let x, _):
             return [dy, w, x]
@@ -247,9 +249,9 @@ public enum Op: Sendable, Hashable {
         case .conv2d(let x, let w, let window, let keeps): return .conv2d(map(x), weight: map(w), window, keepsColumns: keeps)
         case .maxPool(let x, let window): return .maxPool(map(x), window)
         case .averagePool(let x, let window): return .averagePool(map(x), window)
-        case .batchNorm(let x, let gamma, let beta, let mean, let variance, let momentum, let epsilon, let training):
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, let momentum, let epsilon, let training, let synchronized):
             return .batchNorm(map(x), gamma: map(gamma), beta: map(beta), runningMean: map(mean), runningVariance: map(variance),
-                              momentum: momentum, epsilon: epsilon, training: training)
+                              momentum: momentum, epsilon: epsilon, training: training, synchronized: synchronized)
         case .slice(let x, let start): return .slice(map(x), start: start)
         case .conv2dInputGradient(let dy, let w, let x, let window):
             return .conv2dInputGradient(dy: map(dy), weight: map(w), input: map(x), window)

@@ -9,7 +9,7 @@ extension Op {
             return window.outputShape(shape(x), channels: shape(w)[3])
         case .maxPool(let x, let window), .averagePool(let x, let window):
             return window.outputShape(shape(x), channels: shape(x)[3])
-        case .batchNorm(let x, _, _, _, _, _, _, _), .layerNorm(let x, _, _, _):
+        case .batchNorm(let x, _, _, _, _, _, _, _, _), .layerNorm(let x, _, _, _):
             return shape(x)
         case .concat(let values, let axis):
             var output = shape(values[0])
@@ -119,8 +119,8 @@ extension Op {
         case .maxPool(_, let w), .averagePool(_, let w), .conv2dInputGradient(_, _, _, let w),
              .conv2dWeightGradient(_, _, _, _, let w), .maxPoolGradient(_, _, _, let w, _), .averagePoolGradient(_, _, let w):
             return w.description
-        case .batchNorm(_, _, _, _, _, let momentum, let epsilon, let training):
-            return "momentum: \(momentum), epsilon: \(epsilon)" + (training ? ", training" : "")
+        case .batchNorm(_, _, _, _, _, let momentum, let epsilon, let training, let synchronized):
+            return "momentum: \(momentum), epsilon: \(epsilon)" + (training ? ", training" : "") + (synchronized ? ", synchronized" : "")
         case .slice(_, let start): return "start: \(start)"
         case .concat(_, let axis): return "axis: \(axis)"
         case .narrow(_, let axis, let start, let length): return "axis: \(axis), start: \(start), length: \(length)"
@@ -138,7 +138,7 @@ extension Op {
     public func auxiliarySize(in graph: Graph) -> Int {
         switch self {
         case .maxPool: return auxiliaryPooling(graph)
-        case .batchNorm(let x, _, _, _, _, _, _, let training): return training ? 2 * (graph.nodes[x].shape.last ?? 0) : 0
+        case .batchNorm(let x, _, _, _, _, _, _, let training, _): return training ? 2 * (graph.nodes[x].shape.last ?? 0) : 0
         case .batchNormGradient(_, let x, _, _), .layerNormGradient(_, let x, _, _): return 2 * (graph.nodes[x].shape.last ?? 0)
         case .globalMaxPool(let x): return graph.nodes[x].shape[0] * (graph.nodes[x].shape.last ?? 1)
         case .layerNorm(let x, _, _, _): return 2 * graph.nodes[x].elementCount / max(graph.nodes[x].shape.last ?? 1, 1)

@@ -49,7 +49,7 @@ public enum Verifier {
             expect(shape(x).count == 4 && shape(w).count == 4 && shape(x)[3] == shape(w)[2], "conv2d of \(shape(x)) with \(shape(w))")
         case .maxPool(let x, _), .averagePool(let x, _):
             expect(shape(x).count == 4, "pooling of \(shape(x))")
-        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _):
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _, _):
             let channels = [shape(x).last ?? 0]
             expect(shape(gamma) == channels && shape(beta) == channels && shape(mean) == channels && shape(variance) == channels,
                    "batchnorm parameters for \(shape(x))")

@@ -14,11 +14,17 @@ struct TrainingTests {
 
     /// The program and data the CLI would build for a spec file.
     static func prepare(_ name: String, overrides: [(name: String, text: String)] = []) throws -> (TrainingProgram, DataSplits) {
+        try prepare(path: specs.appendingPathComponent(name).path, overrides: overrides)
+    }
+
+    /// The program and data the CLI would build for the spec file at `path`.
+    static func prepare(path: String, overrides: [(name: String, text: String)] = []) throws -> (TrainingProgram, DataSplits) {
+        let name = (path as NSString).lastPathComponent
         configureBLASForTests()
         var options = CheckOptions()
         options.purpose = .run
         options.overrides = overrides
-        let result = Checker.check(path: specs.appendingPathComponent(name).path, options: options)
+        let result = Checker.check(path: path, options: options)
         let model = try #require(result.model, "\(result.diagnostics.map(\.message))")
         let spec = model.spec
         let program = TrainingProgram(

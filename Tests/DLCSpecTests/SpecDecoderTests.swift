@@ -126,7 +126,7 @@ struct SpecDecoderTests {
                                       activation: .relu, useBias: true, initializer: nil))
         #expect(configs[1] == .maxPool2D(WindowSpec(size: Size2D(height: 2, width: 2), stride: Size2D(height: 2, width: 2), padding: .valid)))
         #expect(configs[2] == .avgPool2D(WindowSpec(size: Size2D(height: 3, width: 3), stride: Size2D(height: 1, width: 1), padding: .valid)))
-        #expect(configs[3] == .batchNorm(momentum: 0.01, epsilon: 1e-5))
+        #expect(configs[3] == .batchNorm(momentum: 0.01, epsilon: 1e-5, synchronized: false))
         #expect(configs[4] == .activation(.leakyReLU, parameter: 0.2))
         #expect(configs[5] == .reshape(shape: [-1]))
         #expect(configs[6] == .dropout(rate: 0.25))

@@ -7,8 +7,10 @@ extension Executor {
         switch instruction.kind {
         case .none:
             break
-        case .dropoutMask(let output, let count, let rate, _):
-            Kernels.dropoutMask(output, count: count, rate: rate, generator: &dropoutGenerator)
+        case .dropoutMask(let output, let count, let rate, let stream):
+            let rows = max(graph.batchSize, 1)
+            Kernels.dropoutMask(output, rows: rows, width: count / rows, rate: rate, seed: dropoutSeed, stream: stream,
+                                step: dropoutStep, firstRow: dropoutFirstRow)
         case .matmul(let a, let b, let c, let m, let n, let k, let transposeA, let transposeB):
             Kernels.matmul(a, b, c, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
         case .addBias(let x, let bias, let y, let rows, let columns):
@@ -34,9 +36,11 @@ extension Executor {
         case .loss(let kind, let prediction, let target, let weights, let output, let rows, let columns, let gradient, let scratch):
             output.pointee = LossKernel.run(kind, prediction: prediction, target: target, weights: weights, rows: rows, columns: columns,
                                             gradient: gradient, scratch: scratch)
+            if let gradient, lossGradientScale != 1 { Kernels.scale(gradient, by: lossGradientScale, count: rows * columns) }
         case .lossGradient(let kind, let prediction, let target, let weights, let gradient, let rows, let columns, let scratch):
             _ = LossKernel.run(kind, prediction: prediction, target: target, weights: weights, rows: rows, columns: columns,
                                gradient: gradient, scratch: scratch)
+            if lossGradientScale != 1 { Kernels.scale(gradient, by: lossGradientScale, count: rows * columns) }
         case .sumToLastAxis(let dy, let db, let rows, let columns):
             // A part's column sums go into `db` (the first) or a buffer kept for this, then add up in order.
             let parts = min(Parallel.partCount(rows, floats: rows * columns, threads: threads), partialSums.count / max(columns, 1) + 1)
@@ -124,7 +128,12 @@ extension Executor {
         // all) add up in order, the statistics or gradient coefficients follow on this thread, and
         // the elementwise pass splits again.
         case .batchNormTraining(let x, let y, let gamma, let beta, let mean, let variance, let saved, let rows, let channels,
-                                let momentum, let epsilon):
+                                let momentum, let epsilon, let synchronized):
+            if synchronized, let collective, collective.isDistributed {
+                synchronizedBatchNorm(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance, saved: saved,
+                                      rows: rows, channels: channels, momentum: momentum, epsilon: epsilon, collective: collective)
+                break
+            }
             let sums = channelSums(x, dy: nil, shift: x, rows: rows, channels: channels)
             guard let sums else {
                 Kernels.batchNormTraining(x, y: y, gamma: gamma, beta: beta, runningMean: mean, runningVariance: variance,
@@ -144,8 +153,13 @@ extension Executor {
                 Kernels.batchNormInference(x + start * channels, y: y + start * channels, gamma: gamma, beta: beta,
                                            runningMean: mean, runningVariance: variance, rows: n, channels: channels, epsilon: epsilon)
             }
-        case .batchNormGradient(let dy, let x, let gamma, let saved, let dx, let rows, let channels):
+        case .batchNormGradient(let dy, let x, let gamma, let saved, let dx, let rows, let channels, let synchronized):
             let parameterGradients = dx + rows * channels
+            if synchronized, let collective, collective.isDistributed {
+                synchronizedBatchNormGradient(dy: dy, x: x, gamma: gamma, saved: saved, dx: dx, rows: rows, channels: channels,
+                                              collective: collective)
+                break
+            }
             let sums = channelSums(x, dy: dy, shift: saved, rows: rows, channels: channels)
             guard let sums else {
                 Kernels.batchNormBackward(dy: dy, x: x, gamma: gamma, savedMean: saved, savedInverseStd: saved + channels, dx: dx,

@@ -21,7 +21,20 @@ public final class Executor: @unchecked Sendable {
     /// Each part's per-channel sums of a batch norm split over the rows (`2 * channels` doubles a part).
     private(set) var channelSumBuffer: UnsafeMutableBufferPointer<Double> = .init(start: nil, count: 0)
     private var instructions: [Instruction] = []
-    var dropoutGenerator: SeededRandom
+    /// Dropout's masks: the seed, the training step and the row of the whole batch that this
+    /// plan's first row is (a rank of a data-parallel run trains on a part of each batch); see
+    /// `Kernels.dropoutMask`. The trainer sets the step and the row before each run.
+    public var dropoutSeed: UInt64
+    public var dropoutStep = 0
+    public var dropoutFirstRow = 0
+    /// Multiplies the loss's gradient (not the loss): a rank of a data-parallel run scales its
+    /// part's mean gradient by the part's share of the batch, so that the ranks' sum is the batch's.
+    public var lossGradientScale: Float = 1
+    /// The ranks a synchronized batch norm sums its statistics over (nil: one process).
+    public var collective: Collective?
+    /// False on a rank that runs a step only to take part in the ranks' sums (it has no rows of
+    /// the batch): its synchronized batch norms add nothing.
+    public var contributesRows = true
     /// Seconds spent in each instruction since the last reset, when timing is on.
     public private(set) var instructionSeconds: [Double]
     public var isTiming = false
@@ -38,7 +51,7 @@ public final class Executor: @unchecked Sendable {
         partialSums = .allocate(capacity: 4096)
         partialSums.initialize(repeating: 0)
         FloatingPointMode.flushDenormals()
-        dropoutGenerator = SeededRandom(seed: seed, stream: 77)
+        dropoutSeed = seed
         instructionSeconds = []
         instructions = InstructionBuilder(executor: self).build()
         var partialSize = instructions.reduce(partialSums.count) { size, instruction in
@@ -48,9 +61,9 @@ public final class Executor: @unchecked Sendable {
         var statisticsSize = 0
         for instruction in instructions {
             let rows: Int, channels: Int
-            if case .batchNormTraining(_, _, _, _, _, _, _, let r, let c, _, _) = instruction.kind {
+            if case .batchNormTraining(_, _, _, _, _, _, _, let r, let c, _, _, _) = instruction.kind {
                 (rows, channels) = (r, c)
-            } else if case .batchNormGradient(_, _, _, _, _, let r, let c) = instruction.kind {
+            } else if case .batchNormGradient(_, _, _, _, _, let r, let c, _) = instruction.kind {
                 (rows, channels) = (r, c)
             } else {
                 continue
@@ -77,9 +90,10 @@ public final class Executor: @unchecked Sendable {
         channelSumBuffer.deallocate()
     }
 
-    /// Restarts the dropout masks' random stream (tests use it to repeat a step exactly).
-    public func reseedDropout(_ seed: UInt64) {
-        dropoutGenerator = SeededRandom(seed: seed, stream: 77)
+    /// Sets the dropout masks' seed and step (tests use it to repeat a step exactly).
+    public func reseedDropout(_ seed: UInt64, step: Int = 0) {
+        dropoutSeed = seed
+        dropoutStep = step
     }
 
     /// The buffer of a value (a parameter's own tensor, or its place in the arena).

@@ -36,12 +36,14 @@ struct Instruction {
         case averagePool(x: Pointer, y: Pointer, ConvolutionGeometry)
         case averagePoolGradient(dy: Pointer, dx: Pointer, ConvolutionGeometry)
         /// `saved` holds the batch mean then 1/std, `channels` each (the node's auxiliary floats).
+        /// `synchronized`: the statistics are summed over the ranks of a data-parallel run.
         case batchNormTraining(x: Pointer, y: Pointer, gamma: Pointer, beta: Pointer, mean: Pointer, variance: Pointer,
-                               saved: Pointer, rows: Int, channels: Int, momentum: Float, epsilon: Float)
+                               saved: Pointer, rows: Int, channels: Int, momentum: Float, epsilon: Float, synchronized: Bool)
         case batchNormInference(x: Pointer, y: Pointer, gamma: Pointer, beta: Pointer, mean: Pointer, variance: Pointer,
                                 rows: Int, channels: Int, epsilon: Float)
         /// Writes dx, then dgamma and dbeta right after it.
-        case batchNormGradient(dy: Pointer, x: Pointer, gamma: Pointer, saved: Pointer, dx: Pointer, rows: Int, channels: Int)
+        case batchNormGradient(dy: Pointer, x: Pointer, gamma: Pointer, saved: Pointer, dx: Pointer, rows: Int, channels: Int,
+                               synchronized: Bool)
         /// A convolution's passes run by oneDNN (`DNNLConvolution`).
         case libraryConvolution(DNNLConvolution, x: Pointer, w: Pointer, y: Pointer)
         case libraryConvolutionInputGradient(DNNLConvolution, dy: Pointer, w: Pointer, dx: Pointer)

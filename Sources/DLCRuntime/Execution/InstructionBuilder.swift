@@ -152,18 +152,21 @@ struct InstructionBuilder {
             return .averagePool(x: p(x), y: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
         case .averagePoolGradient(let dy, let x, let window):
             return .averagePoolGradient(dy: p(dy), dx: p(index), geometry(graph.shape(of: x), graph.shape(of: x)[3], window))
-        case .batchNorm(let x, let gamma, let beta, let mean, let variance, let momentum, let epsilon, let training):
+        case .batchNorm(let x, let gamma, let beta, let mean, let variance, let momentum, let epsilon, let training, let synchronized):
             let (rows, channels) = matrix(node.shape)
             if training {
                 return .batchNormTraining(x: p(x), y: p(index), gamma: p(gamma), beta: p(beta), mean: p(mean), variance: p(variance),
-                                          saved: p(index) + count, rows: rows, channels: channels, momentum: momentum, epsilon: epsilon)
+                                          saved: p(index) + count, rows: rows, channels: channels, momentum: momentum, epsilon: epsilon,
+                                          synchronized: synchronized)
             }
             return .batchNormInference(x: p(x), y: p(index), gamma: p(gamma), beta: p(beta), mean: p(mean), variance: p(variance),
                                        rows: rows, channels: channels, epsilon: epsilon)
         case .batchNormGradient(let dy, let x, let normalized, let gamma):
             let (rows, channels) = matrix(graph.shape(of: x))
+            var synchronized = false
+            if case .batchNorm(_, _, _, _, _, _, _, _, let flag) = graph.nodes[normalized].op { synchronized = flag }
             return .batchNormGradient(dy: p(dy), x: p(x), gamma: p(gamma), saved: p(normalized) + graph.nodes[normalized].elementCount,
-                                      dx: p(index), rows: rows, channels: channels)
+                                      dx: p(index), rows: rows, channels: channels, synchronized: synchronized)
         case .dropoutMask(let rate, let stream):
             return .dropoutMask(output: p(index), count: count, rate: rate, stream: stream)
         case .matmul(let a, let b):

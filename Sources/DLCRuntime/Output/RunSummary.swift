@@ -56,6 +56,10 @@ public struct RunSummary: Codable, Sendable, Hashable {
     /// A classifier's confusion matrices after training, by split (`train`, `val`, `test`):
     /// `[true class][predicted class]` counts over `classes`; nil (`null`) for a regression.
     public var confusion: ConfusionMatrices?
+    /// A data-parallel run's ranks, and the share of its time spent summing gradients (waiting
+    /// for the other ranks included); both absent for one process.
+    public var ranks: Int?
+    public var communicationShare: Double?
 
     public init(
         name: String, status: RunStatus, epochsCompleted: Int, bestEpoch: Int?, seconds: Double,
@@ -78,6 +82,8 @@ public struct RunSummary: Codable, Sendable, Hashable {
         case bestEpoch = "best_epoch"
         case samplesPerSecond = "samples_per_second"
         case confusion = "confusion_matrix"
+        case ranks
+        case communicationShare = "communication_share"
     }
 
     /// A metric name used as a JSON key.
@@ -99,6 +105,8 @@ public struct RunSummary: Codable, Sendable, Hashable {
         parameters = try container.decode(Int.self, forKey: .parameters)
         message = try container.decodeIfPresent(String.self, forKey: .message)
         confusion = try container.decodeIfPresent(ConfusionMatrices.self, forKey: .confusion)
+        ranks = try container.decodeIfPresent(Int.self, forKey: .ranks)
+        communicationShare = try container.decodeIfPresent(Double.self, forKey: .communicationShare)
         let metricsContainer = try container.nestedContainer(keyedBy: MetricKey.self, forKey: .metrics)
         var metrics: [String: Double] = [:]
         for key in metricsContainer.allKeys {
@@ -118,6 +126,8 @@ public struct RunSummary: Codable, Sendable, Hashable {
         try container.encode(parameters, forKey: .parameters)
         try container.encode(message, forKey: .message)
         try container.encode(confusion, forKey: .confusion)
+        try container.encodeIfPresent(ranks, forKey: .ranks)
+        try container.encodeIfPresent(communicationShare.flatMap(Self.finite), forKey: .communicationShare)
         var metricsContainer = container.nestedContainer(keyedBy: MetricKey.self, forKey: .metrics)
         for (key, value) in metrics {
             try metricsContainer.encode(Self.float32Rounded(value), forKey: MetricKey(stringValue: key))

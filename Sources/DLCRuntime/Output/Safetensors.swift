@@ -93,14 +93,18 @@ public enum Safetensors {
     public static func read(
         path: String
     ) throws(SafetensorsError) -> (tensors: [SafetensorsTensor], metadata: [String: String]) {
+        try decode(readBytes(path: path))
+    }
+
+    /// The bytes of the safetensors file at `path`, not decoded.
+    /// - Throws: `fileNotFound` or `unreadable` (also for a folder, a device or a pipe).
+    public static func readBytes(path: String) throws(SafetensorsError) -> [UInt8] {
         _ = try regularFileSize(path)
-        let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        return try decode([UInt8](data))
     }
 
     /// Encodes `tensors` and writes them to `path` with `AtomicFile`, so a reader never sees a

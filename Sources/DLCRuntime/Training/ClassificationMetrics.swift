@@ -37,6 +37,34 @@ struct ClassificationMetrics {
         }
     }
 
+    /// The AUC's scores as bytes (a score and a 0/1 label, two little-endian floats each), to
+    /// gather every rank's.
+    var scoreBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scores.count * 8)
+        for (score, positive) in scores {
+            withUnsafeBytes(of: score.bitPattern.littleEndian) { bytes += $0 }
+            withUnsafeBytes(of: (positive ? Float(1) : 0).bitPattern.littleEndian) { bytes += $0 }
+        }
+        return bytes
+    }
+
+    /// Takes every rank's scores (`scoreBytes`, concatenated) in place of this rank's.
+    mutating func replaceScores(_ bytes: [UInt8]) {
+        guard keepsScores else { return }
+        scores = stride(from: 0, to: bytes.count - bytes.count % 8, by: 8).map { start in
+            func float(_ at: Int) -> Float {
+                Float(bitPattern: UInt32(littleEndian: bytes[at..<(at + 4)].enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * $1.offset) }))
+            }
+            return (float(start), float(start + 4) > 0)
+        }
+    }
+
+    /// Takes the confusion matrix summed over every rank in place of this rank's.
+    mutating func replaceCounts(_ summed: [[Int]]) {
+        if summed.count == counts.count { counts = summed }
+    }
+
     var precision: Double { average { truePositives, predicted, _ in predicted > 0 ? Double(truePositives) / Double(predicted) : 0 } }
     var recall: Double { average { truePositives, _, actual in actual > 0 ? Double(truePositives) / Double(actual) : 0 } }
     var f1: Double {

@@ -22,11 +22,12 @@ struct MetricAccumulator {
         self.classes = classes
     }
 
-    /// Adds the batch an executor just ran.
-    mutating func add(_ executor: Executor) {
+    /// Adds the batch an executor just ran; its loss counts `lossWeight` times (its rows, unless
+    /// it is a rank's part of a batch whose loss is weighted by class).
+    mutating func add(_ executor: Executor, lossWeight: Double? = nil) {
         let graph = executor.graph
         let rows = graph.batchSize
-        lossSum += Double(executor.loss) * Double(rows)
+        lossSum += Double(executor.loss) * (lossWeight ?? Double(rows))
         examples += rows
         guard let predictionValue = graph.prediction, let lossValue = graph.loss,
               case .loss(_, _, let targetValue, _) = graph.nodes[lossValue].op else { return }
@@ -47,6 +48,26 @@ struct MetricAccumulator {
             squaredErrors += Kernels.squaredErrorSum(prediction: prediction, target: target, count: rows * columns)
             elements += rows * columns
         }
+    }
+
+    /// Replaces each rank's sums with their total over every rank (each rank added its part of
+    /// the batches or of the split): afterwards every rank holds the whole split's metrics.
+    mutating func reduce(over collective: Collective) {
+        guard collective.isDistributed else { return }
+        let classCount = classes.map { max($0, 2) } ?? 0
+        var sums = [lossSum, Double(examples), Double(correct), absoluteErrors, squaredErrors, Double(elements)]
+        sums += (classification?.counts.flatMap { $0 } ?? Array(repeating: 0, count: classCount * classCount)).map(Double.init)
+        sums.withUnsafeMutableBufferPointer { collective.sum($0) }
+        lossSum = sums[0]
+        examples = Int(sums[1])
+        correct = Int(sums[2])
+        (absoluteErrors, squaredErrors, elements) = (sums[3], sums[4], Int(sums[5]))
+        guard let classes, examples > 0 else { return }
+        var merged = classification ?? ClassificationMetrics(classes: classes, keepsScores: metrics.contains("auc"))
+        let counts = sums[6...].map { Int($0) }
+        merged.replaceCounts((0..<classCount).map { Array(counts[($0 * classCount)..<(($0 + 1) * classCount)]) })
+        if metrics.contains("auc") { merged.replaceScores(collective.gatherVariable(merged.scoreBytes).flatMap { $0 }) }
+        classification = merged
     }
 
     var evaluation: Evaluation {

@@ -15,6 +15,11 @@ public final class Trainer: @unchecked Sendable {
     private var inferenceExecutors: [Int: Executor] = [:]
     /// The largest batch used to evaluate.
     public var evaluationBatchSize = Trainer.defaultEvaluationBatchSize
+    /// The ranks this trainer trains with (data parallel): each takes its part of every batch and
+    /// of every evaluated split, and one sum per step adds the parts' gradients up.
+    public var collective: Collective = SingleProcess()
+    /// Seconds spent in the step's sum (and waiting for the other ranks at it) since `fit` began.
+    public private(set) var communicationSeconds = 0.0
 
     /// The batch size of evaluation and prediction plans unless set otherwise.
     public static let defaultEvaluationBatchSize = 256
@@ -31,7 +36,8 @@ public final class Trainer: @unchecked Sendable {
     public func trainingExecutor(batchSize size: Int) -> Executor {
         if let executor = trainingExecutors[size] { return executor }
         let (graph, plan) = program.makeTrainingPlan(size)
-        let executor = Executor(graph: graph, plan: plan, parameters: parameters, seed: configuration.seed &+ UInt64(size))
+        let executor = Executor(graph: graph, plan: plan, parameters: parameters, seed: configuration.seed)
+        executor.collective = collective.isDistributed ? collective : nil
         trainingExecutors[size] = executor
         return executor
     }
@@ -65,6 +71,20 @@ public final class Trainer: @unchecked Sendable {
             stopping = EarlyStopping(configuration.earlyStopping, state: state.earlyStopping, bestWeights: state.bestWeights)
             if state.stoppedEarly { outcome = .stoppedEarly }
         }
+        // Every rank starts from rank 0's parameters (PyTorch's DDP does the same).
+        collective.broadcast(parameters.tensors)
+        let distributed = collective.isDistributed
+        let gradientBuffer = distributed ? GradientBuffer(counts: parameters.trainableCounts) : nil
+        let trainable = parameters.infos.indices.filter { parameters.infos[$0].isTrainable }.map { parameters.tensors[$0].baseAddress! }
+        let classWeights = parameters.infos.firstIndex { $0.name == ParameterInfo.classWeightsName }
+            .map { UnsafeBufferPointer(parameters.tensors[$0]) }
+        communicationSeconds = 0
+        // A rank with no rows of a batch still takes part in a synchronized batch norm's sums.
+        let firstPart = DataParallel.part(of: 0..<max(1, min(configuration.batchSize, train.count)), rank: 0, ranks: collective.size)
+        let synchronizesBatchNorm = distributed && trainingExecutor(batchSize: max(firstPart.count, 1)).graph.nodes.contains {
+            if case .batchNorm(_, _, _, _, _, _, _, true, true) = $0.op { return true }
+            return false
+        }
         let first = outcome == .stoppedEarly ? configuration.epochs : min(state?.epochsCompleted ?? 0, configuration.epochs)
         epochs: for epoch in first..<max(first, configuration.epochs) {
             let epochStart = Date()
@@ -74,15 +94,43 @@ public final class Trainer: @unchecked Sendable {
             let batches = sampler.batches(epoch: epoch)
             var seen = 0
             for (step, range) in batches.enumerated() {
-                if shouldStop() { outcome = .interrupted; break epochs }
-                let executor = trainingExecutor(batchSize: range.count)
-                sampler.gather(range, from: train, features: executor.input(.features)!, labels: executor.input(.labels),
-                               targets: executor.input(.targets))
-                executor.run()
-                let loss = executor.loss
+                // One process stops before the step; ranks agree on it in the step's sum.
+                let stops = shouldStop()
+                if stops && !distributed { outcome = .interrupted; break epochs }
+                let part = DataParallel.part(of: range, rank: collective.rank, ranks: collective.size)
+                let share = distributed ? DataParallel.lossShare(of: part, in: range, order: sampler.order, labels: train.labels,
+                                                                 classWeights: classWeights) : 1
+                var loss: Float = 0
+                var gradients: [UnsafeMutablePointer<Float>]?
+                let idle = part.isEmpty && synchronizesBatchNorm
+                if !part.isEmpty || idle {
+                    // An idle rank runs the batch's first row with a zero loss gradient, adding nothing.
+                    let rows = idle ? range.lowerBound..<(range.lowerBound + 1) : part
+                    let executor = trainingExecutor(batchSize: rows.count)
+                    executor.dropoutStep = optimizer.stepCount
+                    executor.dropoutFirstRow = rows.lowerBound - range.lowerBound
+                    executor.lossGradientScale = idle ? 0 : Float(share)
+                    executor.contributesRows = !idle
+                    sampler.gather(rows, from: train, features: executor.input(.features)!, labels: executor.input(.labels),
+                                   targets: executor.input(.targets))
+                    executor.run()
+                    if !idle {
+                        loss = executor.loss
+                        accumulator.add(executor, lossWeight: share * Double(range.count))
+                        gradients = executor.trainablePointers.gradients
+                    }
+                }
+                if let gradientBuffer {
+                    let sumStart = Date()
+                    gradientBuffer.fill(from: gradients, lossShare: loss * Float(share), stops: stops)
+                    collective.sum(gradientBuffer.values)
+                    communicationSeconds += Date().timeIntervalSince(sumStart)
+                    if gradientBuffer.stops { outcome = .interrupted; break epochs }
+                    loss = gradientBuffer.loss
+                    gradients = gradientBuffer.gradients
+                }
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch + 1, step: step + 1, loss: loss) }
-                accumulator.add(executor)
-                let (trainable, gradients) = executor.trainablePointers
+                guard let gradients else { continue }
                 if let clipNorm = configuration.clipNorm {
                     GradientClipping.clip(gradients, counts: parameters.trainableCounts, maxNorm: clipNorm)
                 }
@@ -95,6 +143,9 @@ public final class Trainer: @unchecked Sendable {
                 }
             }
             let trainSeconds = Date().timeIntervalSince(epochStart)
+            accumulator.reduce(over: collective)
+            // Batch norm's running statistics are each rank's own; rank 0's are the model's.
+            if distributed { collective.broadcast(parameters.infos.indices.filter { !parameters.infos[$0].isTrainable }.map { parameters.tensors[$0] }) }
             let report = EpochReport(epoch: epoch + 1, learningRate: rate, train: accumulator.evaluation,
                                      validation: validation.map { evaluate($0) },
                                      seconds: Date().timeIntervalSince(epochStart),
@@ -119,12 +170,11 @@ public final class Trainer: @unchecked Sendable {
             optimizer.parameterCounts.indices.map { Array(optimizer.stateTensors(parameter: $0)[s].values) }
         }
         return TrainingState(epochsCompleted: reports.count, stoppedEarly: stoppedEarly, optimizerSteps: optimizer.stepCount,
-                             dropoutStreams: trainingExecutors.mapValues { $0.dropoutGenerator.stateWords },
                              earlyStopping: stopping.state, reports: reports, seconds: seconds, parameters: parameters.snapshot(),
                              optimizer: moments, bestWeights: stopping.bestWeights)
     }
 
-    /// Puts the parameters, the optimizer and the dropout streams back as `state` saved them.
+    /// Puts the parameters and the optimizer back as `state` saved them.
     private func restore(_ state: TrainingState) {
         parameters.restore(state.parameters)
         optimizer.stepCount = state.optimizerSteps
@@ -134,23 +184,24 @@ public final class Trainer: @unchecked Sendable {
                 if values.count == tensor.count { _ = tensor.update(fromContentsOf: values) }
             }
         }
-        for (size, words) in state.dropoutStreams {
-            guard let generator = SeededRandom(stateWords: words) else { continue }
-            trainingExecutor(batchSize: size).dropoutGenerator = generator
-        }
     }
 
-    /// The mean loss and metrics over a dataset, without dropout.
+    /// The mean loss and metrics over a dataset, without dropout; each rank evaluates its part and
+    /// every rank gets the whole dataset's.
     public func evaluate(_ dataset: Dataset) -> Evaluation {
-        var sampler = BatchSampler(count: dataset.count, batchSize: min(evaluationBatchSize, max(dataset.count, 1)), shuffle: false, seed: 0)
+        let sampler = BatchSampler(count: dataset.count, batchSize: 1, shuffle: false, seed: 0)
         var accumulator = MetricAccumulator(metrics: program.metrics, classes: dataset.isClassification ? dataset.classNames.count : nil)
-        for range in sampler.batches(epoch: 0) {
+        let part = DataParallel.part(of: 0..<dataset.count, rank: collective.rank, ranks: collective.size)
+        let batch = min(evaluationBatchSize, max(part.count, 1))
+        for start in stride(from: part.lowerBound, to: part.upperBound, by: batch) {
+            let range = start..<min(start + batch, part.upperBound)
             let executor = evaluationExecutor(batchSize: range.count)
             sampler.gather(range, from: dataset, features: executor.input(.features)!, labels: executor.input(.labels),
                            targets: executor.input(.targets))
             executor.run()
             accumulator.add(executor)
         }
+        accumulator.reduce(over: collective)
         return accumulator.evaluation
     }
 

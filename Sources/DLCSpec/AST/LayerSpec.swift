@@ -129,7 +129,9 @@ public enum LayerConfig: Sendable, Hashable {
     case conv2d(filters: Int, window: WindowSpec, activation: Activation, useBias: Bool, initializer: String?)
     case maxPool2D(WindowSpec)
     case avgPool2D(WindowSpec)
-    case batchNorm(momentum: Double, epsilon: Double)
+    /// `synchronized` (`sync: true`): a data-parallel run's ranks normalize with the whole
+    /// batch's statistics rather than each its own part's.
+    case batchNorm(momentum: Double, epsilon: Double, synchronized: Bool)
     case reshape(shape: [Int])
     /// Elementwise sum of two or more same-shaped inputs.
     case add

@@ -164,7 +164,8 @@ extension SpecDecoder {
         case "batchnorm":
             let momentum = options["momentum"].flatMap { number($0, option: "momentum", type: .openUnitInterval) }
             let epsilon = options["epsilon"].flatMap { number($0, option: "epsilon", type: .positiveNumber) }
-            return .batchNorm(momentum: momentum?.value ?? 0.1, epsilon: epsilon?.value ?? 1e-5)
+            let synchronized = options["sync"].flatMap { boolean($0, option: "sync") }?.value
+            return .batchNorm(momentum: momentum?.value ?? 0.1, epsilon: epsilon?.value ?? 1e-5, synchronized: synchronized ?? false)
         case "reshape":
             guard let node = options["shape"] else { return nil }
             return decodeReshape(node).map { .reshape(shape: $0) }

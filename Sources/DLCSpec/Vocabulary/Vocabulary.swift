@@ -104,6 +104,8 @@ public enum Vocabulary {
         KindDefinition("batchnorm", "normalizes each channel (last axis) with batch statistics", options: [
             OptionDefinition("momentum", .openUnitInterval, default: "0.1", "weight of the new batch in the running statistics (PyTorch's convention)"),
             OptionDefinition("epsilon", .positiveNumber, default: "1e-5", "added to the variance"),
+            OptionDefinition("sync", .boolean, default: "false",
+                             "in data-parallel training (mpirun), normalize with the whole batch's statistics, summed over the ranks, instead of each rank's part's"),
             checkpointInitOption,
         ]),
         KindDefinition("reshape", "same elements, new shape", options: [
@@ -121,6 +123,8 @@ public enum Vocabulary {
         KindDefinition("global_maxpool", "maximum over every axis but the last: [height, width, channels] -> [channels]"),
         KindDefinition("layernorm", "normalizes the last axis of each example, with a learned scale and offset", options: [
             OptionDefinition("epsilon", .positiveNumber, default: "1e-5", "added to the variance"),
+            OptionDefinition("sync", .boolean, default: "false",
+                             "in data-parallel training (mpirun), normalize with the whole batch's statistics, summed over the ranks, instead of each rank's part's"),
             checkpointInitOption,
         ]),
     ]

@@ -10,6 +10,10 @@ final class InterruptFlag: @unchecked Sendable {
     private var signalNumber: Int32?
     /// Called (on a background queue) when the first signal arrives: the sweep stops its trials.
     var onRaise: (@Sendable (Int32) -> Void)?
+    /// What the first signal's message says in place of "stopping after this step" (a rank of an
+    /// MPI job: the launcher signals every rank when one ends, and kills them shortly after);
+    /// empty says nothing.
+    var explanation: String?
 
     private let queue = DispatchQueue(label: "dlc.signals")
     private var quitsOnRepeatedTermination = true
@@ -55,7 +59,8 @@ final class InterruptFlag: @unchecked Sendable {
         onRaise?(number)
         let name = number == SIGINT ? "interrupted" : "terminated (SIGTERM)"
         let again = number == SIGINT ? "Ctrl-C again" : "a second signal"
-        FileHandle.standardError.write(Data("\n\(name): stopping after this step (\(again) to quit now)\n".utf8))
+        let what = explanation ?? "stopping after this step (\(again) to quit now)"
+        if !what.isEmpty { FileHandle.standardError.write(Data("\n\(name): \(what)\n".utf8)) }
     }
 
     var isRaised: Bool { lock.withLock { signalNumber != nil } }

@@ -262,8 +262,23 @@ extension ModelSession {
 
 /// Writes to the standard streams.
 enum Console {
-    static func error(_ text: String) {
+    /// A data-parallel run's ranks other than 0 keep their messages (`takeHeld`) instead of
+    /// printing each of rank 0's once more.
+    nonisolated(unsafe) static var holdsOutput = false
+    nonisolated(unsafe) private static var held = ""
+
+    static func error(_ text: String, always: Bool = false) {
+        if holdsOutput && !always {
+            held += text
+            return
+        }
         FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// What was held back since the last call.
+    static func takeHeld() -> String {
+        defer { held = "" }
+        return held
     }
 
     static func output(_ text: String) {

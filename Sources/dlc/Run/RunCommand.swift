@@ -35,64 +35,83 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var specOptions: SpecOptions
 
+    @Flag(help: "Train data-parallel over the ranks of an MPI job (dlc sees `mpirun`'s environment by itself; this flag is for other launchers).")
+    var distributed = false
+
     func run() throws {
         // A trial of a sweep inherits the sweep's ignored SIGINT and SIGTERM: until the handlers
         // below are installed, a signal ends the run as it would any program.
         InterruptFlag.restoreDefaults()
-        let session = try ModelSession.open(spec, options: specOptions, purpose: .run)
+        // Under `mpirun`, every rank takes each step below and all go on only if all succeed;
+        // rank 0 reads and writes the run folder and prints.
+        let group = try RankGroup.start(forced: distributed)
+        let session = try group.agree { try ModelSession.open(spec, options: specOptions, purpose: .run) }
         let outputs = RunOutputs(directory: out ?? "runs/\(session.name)")
-        let saved = resume ? try savedTraining(in: outputs) : nil
-        let environmentThreads = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
-        let threadCount = try Threads.configure(threads ?? (environmentThreads == nil ? saved?.origin.threads : nil))
-        var program = try session.program()
-        if let seed = seed ?? saved?.origin.seed { program.configuration.seed = seed }
-        if let epochs = epochs ?? saved?.origin.epochs {
-            guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-            program.configuration.epochs = epochs
+        var savedBytes = try group.agree { group.isLeader && resume ? try savedTrainingBytes(in: outputs) : nil }
+        if group.isDistributed && resume {
+            let sent = group.fromLeader(savedBytes.map { [1] + $0 } ?? [])
+            savedBytes = sent.isEmpty ? nil : Array(sent.dropFirst())
         }
+        let saved = try group.agree { try savedBytes.map { try decodeSaved($0, in: outputs) } }
+        let environmentThreads = ProcessInfo.processInfo.environment["DLC_THREADS"].flatMap(Int.init)
+        let threadCount = try group.agree {
+            try Threads.configure(threads ?? (environmentThreads == nil ? saved?.origin.threads ?? group.defaultThreads : nil))
+        }
+        var program = try group.agree { try session.program() }
+        if let seed = seed ?? saved?.origin.seed { program.configuration.seed = seed }
         // An unwritable `--out` is an error before minutes of data loading; the folder itself is
         // made once the data and the plans are known to fit.
         func unwritable(_ reason: String) -> ExitCode {
             Console.error("error: cannot write the run folder `\(outputs.directory)`: \(reason)\n")
             return ExitCode(1)
         }
-        if let reason = outputs.unwritableReason { throw unwritable(reason) }
-        let data = try session.loadData()
+        try group.agree {
+            if let epochs = epochs ?? saved?.origin.epochs {
+                guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+                program.configuration.epochs = epochs
+            }
+            if group.isLeader, let reason = outputs.unwritableReason { throw unwritable(reason) }
+        }
+        let data = try group.agree { try session.loadData() }
         let origin = SavedTraining.origin(session: session, data: data, seed: program.configuration.seed,
-                                          epochs: program.configuration.epochs, threads: threadCount)
-        if let saved { try checkResumable(saved, now: origin, outputs: outputs) }
-        let evaluationBatch = try session.checkMemory(program, data: data, evaluates: true)
-        do { try outputs.prepare(keepingTrainingState: saved != nil) } catch { throw unwritable(error.localizedDescription) }
+                                          epochs: program.configuration.epochs, threads: threadCount, ranks: group.size)
+        if group.isDistributed { try requireSameOrigin(origin, group: group) }
+        if let saved { try group.agree { try checkResumable(saved, now: origin, outputs: outputs) } }
+        let evaluationBatch = try group.agree { try session.checkMemory(program, data: data, evaluates: true) }
+        try group.agree {
+            guard group.isLeader else { return }
+            do { try outputs.prepare(keepingTrainingState: saved != nil) } catch { throw unwritable(error.localizedDescription) }
+        }
         let interrupt = InterruptFlag()
+        if group.isDistributed {
+            interrupt.explanation = !group.isLeader ? "" : "the MPI job is ending (a rank ended, or the job was stopped); rank 0 saved the training state "
+                + "after each epoch: `mpirun ... dlc run \(spec) --out \(outputs.directory) --resume` continues from the last"
+        }
         interrupt.install(repeatedTerminationQuits: !ParentWatch.isTrial)
         ParentWatch.install()
         Console.error("training \(session.name): \(data.train.count) examples"
             + (data.validation.map { ", \($0.count) for validation" } ?? "")
             + (data.test.map { ", \($0.count) for test" } ?? "")
-            + ", \(program.parameters.reduce(0) { $0 + $1.elementCount }) parameters\n")
+            + ", \(program.parameters.reduce(0) { $0 + $1.elementCount }) parameters"
+            + (group.isDistributed ? ", on \(group.size) ranks of \(threadCount) thread\(threadCount == 1 ? "" : "s")" : "") + "\n")
 
         let trainer = Trainer(program: program)
         trainer.evaluationBatchSize = evaluationBatch
-        if saved == nil {
+        trainer.collective = group.collective
+        // Rank 0's parameters are every rank's once training starts: only it reads `init`'s checkpoint.
+        try group.agree {
+            guard saved == nil, group.isLeader else { return }
             let loaded = try InitialWeights.load(session, into: trainer.parameters)
             if loaded > 0 { Console.error("started \(loaded) tensor\(loaded == 1 ? "" : "s") from a checkpoint (`init`)\n") }
         }
-        var resumed: TrainingState?
-        if let saved {
-            do { resumed = try saved.state(for: trainer) } catch {
+        let resumed = try group.agree { () throws -> TrainingState? in
+            guard let saved else { return nil }
+            do { return try saved.state(for: trainer) } catch {
                 Console.error("error: cannot resume the run in `\(outputs.directory)`: \(error)\n")
                 throw ExitCode(1)
             }
-            // Only the full batch and the epoch's last, smaller one have plans (and dropout streams).
-            let batch = max(1, min(program.configuration.batchSize, data.train.count))
-            let sizes: Set<Int> = [batch, data.train.count % batch == 0 ? batch : data.train.count % batch]
-            if let odd = resumed?.dropoutStreams.keys.first(where: { !sizes.contains($0) }) {
-                Console.error("error: cannot resume the run in `\(outputs.directory)`: the saved training state is damaged: "
-                              + "it has a dropout stream for batches of \(odd), which this run never makes\n")
-                throw ExitCode(1)
-            }
-            Console.error("resuming after epoch \(resumed?.epochsCompleted ?? 0) of \(program.configuration.epochs)\n")
         }
+        if let resumed { Console.error("resuming after epoch \(resumed.epochsCompleted) of \(program.configuration.epochs)\n") }
         var saving = SavingPolicy()
         func save(_ capture: () -> TrainingState) {
             guard saving.isDue() else { return }
@@ -105,14 +124,17 @@ struct RunCommand: ParsableCommand {
             }
             saving.saved(cost: Date().timeIntervalSince(start))
         }
-        let progress = ProgressPrinter(epochs: program.configuration.epochs, live: Terminal.stderrIsTerminal)
+        let progress = ProgressPrinter(epochs: program.configuration.epochs, live: group.isLeader && Terminal.stderrIsTerminal)
         trainer.onStep = progress.live ? { progress.step($0) } : nil
         let result: FitResult
         do {
             result = try trainer.fit(train: data.train, validation: data.validation, resuming: resumed,
-                                     shouldStop: { interrupt.isRaised }, onEpoch: { progress.epoch($0) }, afterEpoch: save)
+                                     shouldStop: { interrupt.isRaised }, onEpoch: { if group.isLeader { progress.epoch($0) } },
+                                     afterEpoch: group.isLeader ? save : nil)
         } catch {
-            try writeFailure(error, outputs: outputs, session: session, program: program)
+            // Every rank sees the same summed loss, so all stop here together.
+            if group.isLeader { try writeFailure(error, outputs: outputs, session: session, program: program) }
+            group.finish()
             throw ExitCode(1)
         }
         var metrics: [String: Double] = [:]
@@ -124,12 +146,22 @@ struct RunCommand: ParsableCommand {
             for (name, value) in evaluation.metrics { metrics["\(prefix)_\(name)"] = value }
             if let counts = evaluation.confusion { confusion[prefix] = counts }
         }
+        // The ranks have nothing more to do together; only rank 0 writes.
+        group.finish()
         let status: RunStatus = result.outcome == .completed ? .completed : (result.outcome == .stoppedEarly ? .stoppedEarly : .interrupted)
+        guard group.isLeader else {
+            if result.outcome == .interrupted { throw ExitCode(interrupt.exitStatus == 0 ? 130 : interrupt.exitStatus) }
+            return
+        }
         let samples = Double(data.train.count * result.epochs.count)
         var summary = RunSummary(name: session.name, status: status, epochsCompleted: result.epochs.count, bestEpoch: result.bestEpoch,
                                  seconds: result.seconds, samplesPerSecond: result.seconds > 0 ? samples / result.seconds : 0,
                                  parameters: trainer.parameters.totalCount, metrics: metrics)
         if !confusion.isEmpty { summary.confusion = ConfusionMatrices(classes: data.train.classNames, splits: confusion) }
+        if group.isDistributed {
+            summary.ranks = group.size
+            summary.communicationShare = result.seconds > 0 ? trainer.communicationSeconds / result.seconds : 0
+        }
         do {
             try outputs.write(summary, checkpoint: trainer.parameters, epochs: result.epochs, metrics: program.metrics,
                               session: session, data: data)
@@ -141,24 +173,50 @@ struct RunCommand: ParsableCommand {
         if result.outcome != .interrupted { outputs.removeTrainingState() }
         let shown = metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(ProgressPrinter.format($0.value))" }.joined(separator: "  ")
         Console.error("\(status.rawValue) after \(result.epochs.count) epochs in \(String(format: "%.2f", result.seconds))s: \(shown)\n")
+        if group.isDistributed {
+            Console.error("\(group.size) ranks: \(String(format: "%.1f", 100 * (summary.communicationShare ?? 0)))% of the time in the gradients' sum\n")
+        }
         Console.error("wrote \(outputs.directory)/{model.safetensors, metrics.csv, summary.json, spec.yaml}\n")
         if result.outcome == .interrupted {
             if FileManager.default.fileExists(atPath: outputs.path(SavedTraining.fileName)) {
                 Console.error("continue it with: dlc run \(spec) --out \(outputs.directory) --resume\n")
             }
-            throw ExitCode(interrupt.exitStatus)
+            throw ExitCode(interrupt.exitStatus == 0 ? 130 : interrupt.exitStatus)
         }
     }
 
-    /// The run folder's saved state for `--resume`; nil (with a note) when no epoch finished.
-    /// Exits 0 when the run there already completed, 1 when the state is damaged.
-    private func savedTraining(in outputs: RunOutputs) throws -> SavedTraining? {
-        let found: SavedTraining?
-        do { found = try SavedTraining.read(outputs.path(SavedTraining.fileName)) } catch {
+    /// Every rank compares its spec and data (after loading, hashed) with rank 0's, and a rank
+    /// whose differ says how before any training.
+    private func requireSameOrigin(_ origin: SavedTraining.Origin, group: RankGroup) throws {
+        var mine = origin
+        mine.threads = 0
+        let sent = group.fromLeader((try? JSONEncoder().encode(mine)).map { [UInt8]($0) } ?? [])
+        let leaders = try? JSONDecoder().decode(SavedTraining.Origin.self, from: Data(sent))
+        try group.agree {
+            guard let leaders else { throw ValidationError("rank 0's description of its spec and data does not read") }
+            let differences = SavedTraining.differences(saved: leaders, now: mine)
+            guard differences.isEmpty else {
+                Console.error("error: the spec or data of rank \(group.rank) is not rank 0's (\"the run\" below is rank 0's)\n"
+                    + differences.map { "  - \($0)\n" }.joined()
+                    + "  help: give every rank the same spec, options and data files\n")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// The bytes of the run folder's saved state for `--resume` (checked to read); nil (with a
+    /// note) when no epoch finished. Exits 0 when the run there already completed, 1 when the
+    /// state is damaged.
+    private func savedTrainingBytes(in outputs: RunOutputs) throws -> [UInt8]? {
+        let found: [UInt8]?
+        do { found = try SavedTraining.readBytes(outputs.path(SavedTraining.fileName)) } catch {
             Console.error("error: cannot resume the run in `\(outputs.directory)`: \(error)\n")
             throw ExitCode(1)
         }
-        if let found { return found }
+        if let found {
+            _ = try decodeSaved(found, in: outputs)
+            return found
+        }
         if let bytes = FileManager.default.contents(atPath: outputs.path("summary.json")),
            let summary = try? JSONDecoder().decode(RunSummary.self, from: bytes), summary.status == .completed || summary.status == .stoppedEarly {
             Console.error("the run in `\(outputs.directory)` already \(summary.status == .completed ? "completed" : "stopped early"); nothing to resume\n")
@@ -166,6 +224,14 @@ struct RunCommand: ParsableCommand {
         }
         Console.error("note: nothing to resume in `\(outputs.directory)` (no epoch finished there); training from the start\n")
         return nil
+    }
+
+    /// The saved state in `bytes`; exits 1, saying why, when it is damaged.
+    private func decodeSaved(_ bytes: [UInt8], in outputs: RunOutputs) throws -> SavedTraining {
+        do { return try SavedTraining.decode(bytes, path: outputs.path(SavedTraining.fileName)) } catch {
+            Console.error("error: cannot resume the run in `\(outputs.directory)`: \(error)\n")
+            throw ExitCode(1)
+        }
     }
 
     /// Refuses to resume, naming each difference, when the spec, the data, the seed or the epochs
@@ -181,6 +247,10 @@ struct RunCommand: ParsableCommand {
         if saved.origin.threads != now.threads {
             Console.error("note: the run trained on \(saved.origin.threads) threads, this one on \(now.threads): "
                 + "its results may differ in the last bits from an uninterrupted run's\n")
+        }
+        if saved.origin.ranks != now.ranks {
+            Console.error("note: the run trained on \(saved.origin.ranks ?? 1) process\(saved.origin.ranks == nil ? "" : "es"), "
+                + "this one on \(now.ranks ?? 1): its results may differ in the last bits from an uninterrupted run's\n")
         }
     }
 

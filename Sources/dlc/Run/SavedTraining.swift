@@ -28,6 +28,8 @@ struct SavedTraining {
         var epochs: Int
         var threads: Int
         var data: [Split]
+        /// The ranks of a data-parallel run (nil: one process, or a file from before ranks).
+        var ranks: Int?
     }
 
     var origin: Origin
@@ -35,11 +37,12 @@ struct SavedTraining {
     private var stateJSON: String
 
     /// The origin of a run of `session` on `data` with this configuration.
-    static func origin(session: ModelSession, data: LoadedData, seed: UInt64, epochs: Int, threads: Int) -> Origin {
+    static func origin(session: ModelSession, data: LoadedData, seed: UInt64, epochs: Int, threads: Int, ranks: Int) -> Origin {
         let splits = [("train", data.train), ("validation", data.validation), ("test", data.test)].compactMap { name, split in
             split.map { Origin.Split(name: name, count: $0.count, fingerprint: String($0.fingerprint, radix: 16)) }
         }
-        return Origin(spec: RunOutputs.resolvedSpec(session), seed: seed, epochs: epochs, threads: threads, data: splits)
+        return Origin(spec: RunOutputs.resolvedSpec(session), seed: seed, epochs: epochs, threads: threads, data: splits,
+                      ranks: ranks > 1 ? ranks : nil)
     }
 
     /// Writes `state` and `origin` to `path` atomically (a kill leaves the previous epoch's file).
@@ -52,9 +55,20 @@ struct SavedTraining {
 
     /// Reads the file at `path`; nil when there is none. Throws a message for a damaged file.
     static func read(_ path: String) throws(TrainingStateError) -> SavedTraining? {
+        guard let bytes = try readBytes(path) else { return nil }
+        return try decode(bytes, path: path)
+    }
+
+    /// The file's bytes (what rank 0 of a data-parallel run sends the others); nil when there is none.
+    static func readBytes(_ path: String) throws(TrainingStateError) -> [UInt8]? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do { return try Safetensors.readBytes(path: path) } catch { throw .malformed("\(error)") }
+    }
+
+    /// The state in a file's bytes, read from `path`.
+    static func decode(_ bytes: [UInt8], path: String) throws(TrainingStateError) -> SavedTraining {
         let contents: (tensors: [SafetensorsTensor], metadata: [String: String])
-        do { contents = try Safetensors.read(path: path) } catch { throw .malformed("\(error)") }
+        do { contents = try Safetensors.decode(bytes) } catch { throw .malformed("\(error)") }
         guard contents.metadata["format"] == "dlc-training-state-1", let stateJSON = contents.metadata[stateKey],
               let originJSON = contents.metadata[originKey] else {
             throw .malformed("`\(path)` is not a dlc training state")

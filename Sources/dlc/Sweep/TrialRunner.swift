@@ -3,7 +3,7 @@ import DLCRuntime
 import Foundation
 
 /// A finished (or failed) trial as the leaderboard shows it.
-struct TrialResult: Sendable {
+struct TrialResult: Sendable, Codable {
     var trial: SweepTrial
     /// `completed`, `stopped_early`, `interrupted`, `failed`, or `not_run` (the sweep was stopped first).
     var status: String
@@ -14,6 +14,10 @@ struct TrialResult: Sendable {
 }
 
 /// Runs trials as `dlc run` child processes, `jobs` at a time, each with its share of the BLAS threads.
+///
+/// The ranks of a sweep started with `mpirun` share the trials out: rank `r` of `N` runs the
+/// trials at positions `r, r + N, ...` of each round (whole trials, each a single-process run),
+/// and every rank then has every rank's results (`exchange`), so each ranks a round as the others do.
 final class TrialRunner: @unchecked Sendable {
     let spec: String
     let directory: String
@@ -26,6 +30,10 @@ final class TrialRunner: @unchecked Sendable {
     private var finished = 0
     private var running: [Int: Process] = [:]
     private var stopping = false
+    /// This process's share of the trials: rank and ranks (0 and 1 for one process).
+    var share = (rank: 0, ranks: 1)
+    /// Gives every rank the results of all (the identity for one process).
+    var exchange: ([TrialResult]) -> [TrialResult] = { $0 }
 
     init(spec: String, directory: String, overrides: [String], threads: Int, jobs: Int, metric: String, maximizes: Bool) {
         self.spec = spec
@@ -44,18 +52,18 @@ final class TrialRunner: @unchecked Sendable {
     /// Runs every trial (keeping those already finished with the same values), `jobs` at once.
     func run(_ trials: [SweepTrial], epochs: Int?) -> [TrialResult] {
         finished = 0
-        if isStopping { return [] }
         let results = ResultList()
+        let mine = trials.enumerated().filter { $0.offset % share.ranks == share.rank }.map(\.element)
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = jobs
-        for trial in trials {
+        for trial in isStopping ? [] : mine {
             queue.addOperation { [self] in
-                let result = self.run(trial, epochs: epochs, of: trials.count)
+                let result = self.run(trial, epochs: epochs, of: mine.count)
                 self.lock.withLock { results.items.append(result) }
             }
         }
         queue.waitUntilAllOperationsAreFinished()
-        return results.items
+        return exchange(results.items)
     }
 
     /// After a signal: no new trial starts, and each running one is sent SIGTERM, so that it
@@ -99,7 +107,10 @@ final class TrialRunner: @unchecked Sendable {
         process.arguments = arguments
         // The trial ends with the sweep, even when the sweep is killed (`dlc run` asks the
         // kernel for SIGTERM when this process dies: `ParentWatch`).
-        var environment = ProcessInfo.processInfo.environment
+        // A trial is one process even when the sweep is a rank of an MPI job: it must not see the launcher.
+        var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+            !["OMPI_", "PMIX_", "PMI_"].contains(where: { key.hasPrefix($0) })
+        }
         environment[ParentWatch.variable] = String(getpid())
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
@@ -185,7 +196,7 @@ final class TrialRunner: @unchecked Sendable {
             let line = String(format: "[%d/%d] trial %03d  %@  %@ %@  %@  %.1fs\n", finished, total, result.trial.index,
                               values as NSString, metric as NSString, value as NSString,
                               (note ?? result.status) as NSString, result.seconds)
-            Console.error(line)
+            Console.error(share.ranks > 1 ? "[rank \(share.rank)] " + line : line, always: true)
         }
     }
 
