@@ -25,11 +25,12 @@ public enum Compiler {
         return (fused, PlanBuffers.plan(fused))
     }
 
-    /// The fused training graph and its plan.
-    public static func trainingPlan(_ model: CheckedModel, batchSize: Int,
-                                    keepsConvolutionColumns: Bool = true) throws(CompileError) -> (Graph, BufferPlan) {
-        let (graph, plan) = try self.graph(model, batchSize: batchSize, stage: .planned, keepsConvolutionColumns: keepsConvolutionColumns)
-        return (graph, plan ?? PlanBuffers.plan(graph))
+    /// The fused training graph and its plan; with `gradientBlock` (data-parallel training) the
+    /// plan lays the gradients side by side for the ranks' sum (`BufferPlan.gradientBlock`).
+    public static func trainingPlan(_ model: CheckedModel, batchSize: Int, keepsConvolutionColumns: Bool = true,
+                                    gradientBlock: Bool = false) throws(CompileError) -> (Graph, BufferPlan) {
+        let (graph, _) = try self.graph(model, batchSize: batchSize, stage: .fused, keepsConvolutionColumns: keepsConvolutionColumns)
+        return (graph, PlanBuffers.plan(graph, gradientBlock: gradientBlock))
     }
 
     /// The fused evaluation (`.evaluation`) or inference (`.inference`) graph and its plan.

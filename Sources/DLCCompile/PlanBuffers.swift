@@ -6,7 +6,9 @@ public enum PlanBuffers {
     /// Offsets are aligned to 16 floats (64 bytes) for vector loads.
     static let alignment = 16
 
-    public static func plan(_ graph: Graph) -> BufferPlan {
+    /// With `gradientBlock`, the parameters' gradients go side by side at the arena's start (see
+    /// `BufferPlan.gradientBlock`), at the cost of their buffers' reuse before they are made.
+    public static func plan(_ graph: Graph, gradientBlock wantsGradientBlock: Bool = false) -> BufferPlan {
         let count = graph.nodes.count
         // The buffer each value lives in: itself, or the value a view reads from (and how far in).
         var owner = Array(0..<count)
@@ -38,12 +40,26 @@ public enum PlanBuffers {
         var free: [(offset: Int, size: Int)] = []
         var arenaSize = 0
         var unshared = 0
+        // Asked for, the parameters' gradients (which live to the end) go side by side at the
+        // arena's start, then the step's scalars: one block a data-parallel step sums in place.
+        var gradientBlock: Range<Int>?
+        let gradients = graph.gradients
+        if wantsGradientBlock, !gradients.isEmpty, Set(gradients).count == gradients.count,
+           gradients.allSatisfy({ !graph.nodes[$0].op.isView && owner[$0] == $0 && !graph.nodes[$0].op.isSource }) {
+            for value in gradients {
+                offsets[value] = arenaSize
+                arenaSize += size(graph.nodes[value], in: graph)
+            }
+            unshared += arenaSize
+            arenaSize += BufferPlan.stepScalarCount
+            gradientBlock = 0..<arenaSize
+        }
         var live: [(value: Int, end: Int)] = []
         let order = (0..<count).sorted { (firstUse[$0], $0) < (firstUse[$1], $1) }
         for index in order {
             let node = graph.nodes[index]
             if case .parameter = node.op { continue }
-            if node.op.isView { continue }
+            if node.op.isView || offsets[index] != nil { continue }
             // Release buffers whose last reader ran before this node.
             live.removeAll { entry in
                 guard entry.end < firstUse[index] else { return false }
@@ -76,7 +92,7 @@ public enum PlanBuffers {
         let scratchOffset = arenaSize
         arenaSize += (scratch + alignment - 1) / alignment * alignment
         return BufferPlan(offsets: offsets, arenaSize: arenaSize, unsharedSize: unshared + scratch,
-                          scratchOffset: scratchOffset, scratchSize: scratch)
+                          scratchOffset: scratchOffset, scratchSize: scratch, gradientBlock: gradientBlock)
     }
 
     /// A value's buffer size in floats (with what it keeps for its gradient), rounded up to the alignment.

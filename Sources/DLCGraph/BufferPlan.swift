@@ -12,11 +12,21 @@ public struct BufferPlan: Sendable, Hashable {
     public var scratchOffset: Int
     public var scratchSize: Int
 
-    public init(offsets: [Int?], arenaSize: Int, unsharedSize: Int, scratchOffset: Int, scratchSize: Int) {
+    /// A training plan's parameter gradients side by side (in `Graph.gradients` order, each
+    /// aligned), then `stepScalarCount` floats for the runtime's use: the block that a
+    /// data-parallel step sums over the ranks in one call, in place. Nil when a gradient is a view
+    /// into another value's buffer, or the graph has none.
+    public var gradientBlock: Range<Int>?
+    /// Floats after the gradients in `gradientBlock`.
+    public static let stepScalarCount = 16
+
+    public init(offsets: [Int?], arenaSize: Int, unsharedSize: Int, scratchOffset: Int, scratchSize: Int,
+                gradientBlock: Range<Int>? = nil) {
         self.offsets = offsets
         self.arenaSize = arenaSize
         self.unsharedSize = unsharedSize
         self.scratchOffset = scratchOffset
         self.scratchSize = scratchSize
+        self.gradientBlock = gradientBlock
     }
 }

@@ -103,6 +103,12 @@ public final class Executor: @unchecked Sendable {
         return arena.baseAddress! + offset
     }
 
+    /// The plan's gradient block (`BufferPlan.gradientBlock`): every parameter gradient, then the
+    /// step's scalars.
+    public var gradientBlock: UnsafeMutableBufferPointer<Float>? {
+        plan.gradientBlock.map { UnsafeMutableBufferPointer(rebasing: arena[$0]) }
+    }
+
     /// The plan's shared scratch region (im2col columns, loss probabilities).
     var scratchPointer: UnsafeMutablePointer<Float> { arena.baseAddress! + plan.scratchOffset }
 

@@ -56,8 +56,8 @@ public struct RunSummary: Codable, Sendable, Hashable {
     /// A classifier's confusion matrices after training, by split (`train`, `val`, `test`):
     /// `[true class][predicted class]` counts over `classes`; nil (`null`) for a regression.
     public var confusion: ConfusionMatrices?
-    /// A data-parallel run's ranks, and the share of its time spent summing gradients (waiting
-    /// for the other ranks included); both absent for one process.
+    /// A data-parallel run's ranks, and the share of its training steps' time spent summing
+    /// gradients (waiting for the other ranks included); both absent for one process.
     public var ranks: Int?
     public var communicationShare: Double?
 

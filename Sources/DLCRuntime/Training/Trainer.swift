@@ -18,8 +18,10 @@ public final class Trainer: @unchecked Sendable {
     /// The ranks this trainer trains with (data parallel): each takes its part of every batch and
     /// of every evaluated split, and one sum per step adds the parts' gradients up.
     public var collective: Collective = SingleProcess()
-    /// Seconds spent in the step's sum (and waiting for the other ranks at it) since `fit` began.
+    /// Seconds spent in the step's sum (and waiting for the other ranks at it) since `fit` began,
+    /// and in the training steps all told (evaluation aside).
     public private(set) var communicationSeconds = 0.0
+    public private(set) var stepSeconds = 0.0
 
     /// The batch size of evaluation and prediction plans unless set otherwise.
     public static let defaultEvaluationBatchSize = 256
@@ -74,17 +76,21 @@ public final class Trainer: @unchecked Sendable {
         // Every rank starts from rank 0's parameters (PyTorch's DDP does the same).
         collective.broadcast(parameters.tensors)
         let distributed = collective.isDistributed
-        let gradientBuffer = distributed ? GradientBuffer(counts: parameters.trainableCounts) : nil
         let trainable = parameters.infos.indices.filter { parameters.infos[$0].isTrainable }.map { parameters.tensors[$0].baseAddress! }
         let classWeights = parameters.infos.firstIndex { $0.name == ParameterInfo.classWeightsName }
             .map { UnsafeBufferPointer(parameters.tensors[$0]) }
         communicationSeconds = 0
+        stepSeconds = 0
         // A rank with no rows of a batch still takes part in a synchronized batch norm's sums.
         let firstPart = DataParallel.part(of: 0..<max(1, min(configuration.batchSize, train.count)), rank: 0, ranks: collective.size)
-        let synchronizesBatchNorm = distributed && trainingExecutor(batchSize: max(firstPart.count, 1)).graph.nodes.contains {
+        let firstExecutor = trainingExecutor(batchSize: max(firstPart.count, 1))
+        let synchronizesBatchNorm = distributed && firstExecutor.graph.nodes.contains {
             if case .batchNorm(_, _, _, _, _, _, _, true, true) = $0.op { return true }
             return false
         }
+        // The ranks sum each plan's gradient block in place; a model with a gradient inside
+        // another buffer (batch norm's) has its gradients copied into one buffer first.
+        let gradientBuffer = distributed && firstExecutor.gradientBlock == nil ? GradientBuffer(counts: parameters.trainableCounts) : nil
         let first = outcome == .stoppedEarly ? configuration.epochs : min(state?.epochsCompleted ?? 0, configuration.epochs)
         epochs: for epoch in first..<max(first, configuration.epochs) {
             let epochStart = Date()
@@ -102,11 +108,13 @@ public final class Trainer: @unchecked Sendable {
                                                                  classWeights: classWeights) : 1
                 var loss: Float = 0
                 var gradients: [UnsafeMutablePointer<Float>]?
+                var used = firstExecutor
                 let idle = part.isEmpty && synchronizesBatchNorm
                 if !part.isEmpty || idle {
                     // An idle rank runs the batch's first row with a zero loss gradient, adding nothing.
                     let rows = idle ? range.lowerBound..<(range.lowerBound + 1) : part
                     let executor = trainingExecutor(batchSize: rows.count)
+                    used = executor
                     executor.dropoutStep = optimizer.stepCount
                     executor.dropoutFirstRow = rows.lowerBound - range.lowerBound
                     executor.lossGradientScale = idle ? 0 : Float(share)
@@ -120,14 +128,24 @@ public final class Trainer: @unchecked Sendable {
                         gradients = executor.trainablePointers.gradients
                     }
                 }
-                if let gradientBuffer {
+                if distributed {
                     let sumStart = Date()
-                    gradientBuffer.fill(from: gradients, lossShare: loss * Float(share), stops: stops)
-                    collective.sum(gradientBuffer.values)
+                    let stopsNow: Bool
+                    if let gradientBuffer {
+                        gradientBuffer.fill(from: gradients, lossShare: loss * Float(share), stops: stops)
+                        collective.sum(gradientBuffer.values)
+                        (loss, stopsNow, gradients) = (gradientBuffer.loss, gradientBuffer.stops, gradientBuffer.gradients)
+                    } else {
+                        // The step's loss share and stop flag travel after the gradients, in the same sum.
+                        let block = used.gradientBlock!
+                        if gradients == nil { block.baseAddress!.update(repeating: 0, count: block.count) }
+                        let tail = block.count - BufferPlan.stepScalarCount
+                        (block[tail], block[tail + 1]) = (loss * Float(share), stops ? 1 : 0)
+                        collective.sum(block)
+                        (loss, stopsNow, gradients) = (block[tail], block[tail + 1] > 0, used.trainablePointers.gradients)
+                    }
                     communicationSeconds += Date().timeIntervalSince(sumStart)
-                    if gradientBuffer.stops { outcome = .interrupted; break epochs }
-                    loss = gradientBuffer.loss
-                    gradients = gradientBuffer.gradients
+                    if stopsNow { outcome = .interrupted; break epochs }
                 }
                 guard loss.isFinite else { throw .nonFiniteLoss(epoch: epoch + 1, step: step + 1, loss: loss) }
                 guard let gradients else { continue }
@@ -143,6 +161,7 @@ public final class Trainer: @unchecked Sendable {
                 }
             }
             let trainSeconds = Date().timeIntervalSince(epochStart)
+            stepSeconds += trainSeconds
             accumulator.reduce(over: collective)
             // Batch norm's running statistics are each rank's own; rank 0's are the model's.
             if distributed { collective.broadcast(parameters.infos.indices.filter { !parameters.infos[$0].isTrainable }.map { parameters.tensors[$0] }) }

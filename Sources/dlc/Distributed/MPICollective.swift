@@ -24,6 +24,11 @@ final class MPICollective: Collective, @unchecked Sendable {
     /// Loads Open MPI and joins the job (`MPI_Init_thread`); an error says what is missing.
     static func start() throws(DistributedError) -> MPICollective {
         guard dlc_mpi_load() == 1 else { throw .libraryMissing(String(cString: dlc_mpi_load_error())) }
+        // Ranks on one machine: copying through shared memory beat Open MPI's single-copy reads
+        // (CMA, a system call per transfer) for the gradients' sum here (BENCHMARKS.md,
+        // "Data-parallel training"); `--mca btl_vader_single_copy_mechanism cma` (or the
+        // variable) keeps Open MPI's own choice.
+        setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0)
         let status = dlc_mpi_init()
         guard status == 0 else { throw .initFailed(status) }
         return MPICollective(rank: Int(dlc_mpi_rank()), size: Int(dlc_mpi_size()))

@@ -35,8 +35,9 @@ struct ModelSession {
         return ExitCode(1)
     }
 
-    /// The training program: the compiler's plans for any batch size.
-    func program() throws -> TrainingProgram {
+    /// The training program: the compiler's plans for any batch size (for data-parallel
+    /// training, `gradientBlock`: with the gradients side by side for the ranks' sum).
+    func program(gradientBlock: Bool = false) throws -> TrainingProgram {
         let model = self.model
         let configuration = Compiler.configuration(spec)
         // Lowering alone finds what the runtime cannot compile, and names the parameters; the
@@ -58,7 +59,8 @@ struct ModelSession {
         return TrainingProgram(
             name: name, configuration: configuration, metrics: spec.metrics.map(\.value.rawValue),
             parameters: lowered.parameters,
-            makeTrainingPlan: plan { size throws(CompileError) in try Compiler.trainingPlan(model, batchSize: size, keepsConvolutionColumns: keepsColumns) },
+            makeTrainingPlan: plan { size throws(CompileError) in try Compiler.trainingPlan(model, batchSize: size, keepsConvolutionColumns: keepsColumns,
+                                                                                  gradientBlock: gradientBlock) },
             makeEvaluationPlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .evaluation) },
             makeInferencePlan: plan { size throws(CompileError) in try Compiler.forwardPlan(model, batchSize: size, mode: .inference) })
     }

@@ -57,7 +57,7 @@ struct RunCommand: ParsableCommand {
         let threadCount = try group.agree {
             try Threads.configure(threads ?? (environmentThreads == nil ? saved?.origin.threads ?? group.defaultThreads : nil))
         }
-        var program = try group.agree { try session.program() }
+        var program = try group.agree { try session.program(gradientBlock: group.isDistributed) }
         if let seed = seed ?? saved?.origin.seed { program.configuration.seed = seed }
         // An unwritable `--out` is an error before minutes of data loading; the folder itself is
         // made once the data and the plans are known to fit.
@@ -160,7 +160,7 @@ struct RunCommand: ParsableCommand {
         if !confusion.isEmpty { summary.confusion = ConfusionMatrices(classes: data.train.classNames, splits: confusion) }
         if group.isDistributed {
             summary.ranks = group.size
-            summary.communicationShare = result.seconds > 0 ? trainer.communicationSeconds / result.seconds : 0
+            summary.communicationShare = trainer.stepSeconds > 0 ? trainer.communicationSeconds / trainer.stepSeconds : 0
         }
         do {
             try outputs.write(summary, checkpoint: trainer.parameters, epochs: result.epochs, metrics: program.metrics,
@@ -174,7 +174,7 @@ struct RunCommand: ParsableCommand {
         let shown = metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(ProgressPrinter.format($0.value))" }.joined(separator: "  ")
         Console.error("\(status.rawValue) after \(result.epochs.count) epochs in \(String(format: "%.2f", result.seconds))s: \(shown)\n")
         if group.isDistributed {
-            Console.error("\(group.size) ranks: \(String(format: "%.1f", 100 * (summary.communicationShare ?? 0)))% of the time in the gradients' sum\n")
+            Console.error("\(group.size) ranks: \(String(format: "%.1f", 100 * (summary.communicationShare ?? 0)))% of the training steps' time in the gradients' sum\n")
         }
         Console.error("wrote \(outputs.directory)/{model.safetensors, metrics.csv, summary.json, spec.yaml}\n")
         if result.outcome == .interrupted {
