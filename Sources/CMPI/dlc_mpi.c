@@ -4,14 +4,13 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 // Open MPI's ABI: every handle is a pointer to a predefined object, and MPI_IN_PLACE is (void *)1
 // (mpi.h: `#define MPI_IN_PLACE ((void *) 1)`). MPICH and its derivatives use integer handles;
 // they are refused with a message rather than called wrongly.
 typedef void *handle;
 #define IN_PLACE ((void *)1)
-enum { thread_funneled = 1, max_piece = 1 << 30, version_length = 256 };
+enum { thread_funneled = 1, max_piece = 1 << 30 };
 
 static int (*p_init_thread)(int *, char ***, int, int *);
 static int (*p_initialized)(int *);
@@ -21,15 +20,12 @@ static int (*p_comm_size)(handle, int *);
 static int (*p_allreduce)(const void *, void *, int, handle, handle, handle);
 static int (*p_bcast)(void *, int, handle, int, handle);
 static int (*p_allgather)(const void *, int, handle, void *, int, handle, handle);
-static int (*p_barrier)(handle);
 static int (*p_abort)(handle, int);
 static int (*p_finalize)(void);
-static int (*p_library_version)(char *, int *);
 static handle comm_world, type_float, type_double, type_byte, op_sum;
 
 static void *library;
 static char load_error[512];
-static char version[version_length];
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static int rank = 0, size = 1, initialized = 0;
 
@@ -66,25 +62,13 @@ static void load(void) {
     p_allreduce = (int (*)(const void *, void *, int, handle, handle, handle))symbol("MPI_Allreduce");
     p_bcast = (int (*)(void *, int, handle, int, handle))symbol("MPI_Bcast");
     p_allgather = (int (*)(const void *, int, handle, void *, int, handle, handle))symbol("MPI_Allgather");
-    p_barrier = (int (*)(handle))symbol("MPI_Barrier");
     p_abort = (int (*)(handle, int))symbol("MPI_Abort");
     p_finalize = (int (*)(void))symbol("MPI_Finalize");
-    p_library_version = (int (*)(char *, int *))symbol("MPI_Get_library_version");
     comm_world = symbol("ompi_mpi_comm_world");
     type_float = symbol("ompi_mpi_float");
     type_double = symbol("ompi_mpi_double");
     type_byte = symbol("ompi_mpi_byte");
     op_sum = symbol("ompi_mpi_op_sum");
-    if (load_error[0] != 0) return;
-    if (p_library_version) {
-        int length = 0;
-        char text[4096];
-        if (p_library_version(text, &length) == 0) {
-            snprintf(version, sizeof version, "%.*s", length < (int)sizeof version - 1 ? length : (int)sizeof version - 1, text);
-            char *newline = strchr(version, '\n');
-            if (newline) *newline = 0;
-        }
-    }
 }
 
 int dlc_mpi_load(void) {
@@ -93,8 +77,6 @@ int dlc_mpi_load(void) {
 }
 
 const char *dlc_mpi_load_error(void) { return load_error; }
-
-const char *dlc_mpi_library_version(void) { return version; }
 
 int dlc_mpi_init(void) {
     if (!dlc_mpi_load()) return -1;
@@ -143,8 +125,6 @@ int dlc_mpi_allgather(const void *sent, long bytes, void *received) {
     if (bytes > max_piece) return -1;
     return p_allgather(sent, (int)bytes, type_byte, received, (int)bytes, type_byte, comm_world);
 }
-
-int dlc_mpi_barrier(void) { return initialized ? p_barrier(comm_world) : -1; }
 
 void dlc_mpi_abort(int code) {
     if (initialized) p_abort(comm_world, code);

@@ -31,16 +31,10 @@ int dlc_mpi_broadcast(void *buffer, long bytes, int root);
 /// `MPI_Allgather` of `bytes` bytes from every rank into `received` (`bytes * size`); 0 on success.
 int dlc_mpi_allgather(const void *sent, long bytes, void *received);
 
-/// `MPI_Barrier`; 0 on success.
-int dlc_mpi_barrier(void);
-
 /// `MPI_Abort(MPI_COMM_WORLD, code)`: ends every rank of the job.
 void dlc_mpi_abort(int code);
 
 /// `MPI_Finalize`; 0 on success (nothing when MPI was not initialized).
 int dlc_mpi_finalize(void);
-
-/// `MPI_Get_library_version`'s text ("Open MPI v4.1.4, ..."), or "" before loading.
-const char *dlc_mpi_library_version(void);
 
 #endif

@@ -34,9 +34,6 @@ final class MPICollective: Collective, @unchecked Sendable {
         return MPICollective(rank: Int(dlc_mpi_rank()), size: Int(dlc_mpi_size()))
     }
 
-    /// The library's own description ("Open MPI v4.1.4, ...").
-    static var libraryVersion: String { String(cString: dlc_mpi_library_version()) }
-
     func sum(_ values: UnsafeMutableBufferPointer<Float>) {
         guard let base = values.baseAddress, values.count > 0 else { return }
         require(dlc_mpi_allreduce_sum_float(base, values.count), "MPI_Allreduce")
