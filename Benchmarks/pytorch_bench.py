@@ -2,11 +2,12 @@
 """PyTorch (CPU) reference benchmarks for dlc's example specs.
 
 Trains the same models as specs/{xor,iris,mnist-mlp,mnist-cnn,mnist-resnet,digits-cnn,
-digits-branches}.yaml on the same data, the way a PyTorch user writes a training loop
-(model.train(), zero_grad, forward, loss, backward, step over shuffled minibatches taken from
-in-memory tensors with a randperm index; no DataLoader), and reports median steps/s and
-samples/s over several timed repeats, plus start-up time, peak memory and a raw sgemm GFLOP/s
-ceiling (OpenBLAS, the library dlc links, and PyTorch's MKL).
+digits-branches}.yaml and the words spec (characters -> embedding, conv1d, lstm; its model and
+data are Benchmarks/sequences/words_torch.py's) on the same data, the way a PyTorch user writes a
+training loop (model.train(), zero_grad, forward, loss, backward, step over shuffled minibatches
+taken from in-memory tensors with a randperm index; no DataLoader), and reports median steps/s
+and samples/s over several timed repeats, plus start-up time, peak memory and a raw sgemm
+GFLOP/s ceiling (OpenBLAS, the library dlc links, and PyTorch's MKL).
 
     /root/torchvenv/bin/python Benchmarks/pytorch_bench.py --threads 2 --json out.json
 
@@ -27,7 +28,7 @@ PROCESS_START = time.perf_counter()
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DATA = os.path.join(REPO, "specs", "data")
-MODELS = ["xor", "iris", "mnist-mlp", "mnist-cnn", "mnist-resnet", "digits-cnn", "digits-branches"]
+MODELS = ["xor", "iris", "mnist-mlp", "mnist-cnn", "mnist-resnet", "digits-cnn", "digits-branches", "words"]
 SGEMM_LIBRARIES = ("system_openblas", "numpy_openblas", "torch_mkl")
 
 
@@ -151,7 +152,28 @@ def load_data(name):
         labels = read_idx(os.path.join(DATA, "digits-labels.idx1-ubyte")).astype(np.int64)
         x, y = split(images.reshape(len(images), -1), labels, 0.2, 7)
         return normalize(x, "minmax"), y
+    if name == "words":
+        # int64 token ids [N, 16], 0-padded: words_torch's tokens and vocabulary of its 80 % training
+        # split (validation 0.1 and test 0.1 held out, stratified like dlc, seed 5).
+        data, _, _ = words_data()
+        return data["train"]
     raise KeyError(name)
+
+
+def words_module():
+    sys.path.insert(0, os.path.join(HERE, "sequences"))
+    import words_torch
+    return words_torch
+
+
+_WORDS = []
+
+
+def words_data():
+    """words_torch.load of specs/data/words.csv (splits, vocabulary, classes), read once."""
+    if not _WORDS:
+        _WORDS.append(words_module().load(os.path.join(DATA, "words.csv")))
+    return _WORDS[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,6 +263,13 @@ def build(name):
     if name == "digits-branches":
         model = digits_branches()
         return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=3e-3), 32, (1, 8, 8)
+    if name == "words":
+        # embedding 32 (padding_idx 0) -> conv1d 64 k3 same relu -> lstm 64 over the packed words -> h_n -> 4;
+        # the vocabulary size is that of the training split (44 characters + padding + unknown).
+        words = words_module()
+        _, vocab, classes = words_data()
+        model = words.words_model(len(vocab) + words.FIRST, len(classes))
+        return model, nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=3e-3), 64, None
     raise KeyError(name)
 
 

@@ -53,6 +53,7 @@ struct SemanticCheck {
             return nil
         }
         var inference = ShapeInference()
+        inference.tokens = data?.encoding?.onlyText
         let layers = inference.infer(input: input.value, layers: model.layers)
         diagnostics += inference.diagnostics
         if let data { checkInput(input, against: data) }
@@ -147,7 +148,7 @@ struct SemanticCheck {
         }
         let isClasses = !names.isEmpty
         var metadata = DatasetMetadata(
-            exampleShape: [encoding.modelWidth], exampleCount: table.dataset.count, featureNames: encoding.featureNames,
+            exampleShape: encoding.modelShape, exampleCount: table.dataset.count, featureNames: encoding.featureNames,
             target: isClasses ? .classes(names) : .values(width: table.dataset.targetWidth),
             targetIsNumeric: names.allSatisfy { DataTarget.isNumeric($0) })
         metadata.encoding = encoding

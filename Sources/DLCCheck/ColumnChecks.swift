@@ -17,6 +17,9 @@ extension DataChecks {
                 declared[column.name.value] = .number(missing: missing.flatMap { MissingPolicy(rawValue: $0.rawValue) }, indicator: indicator)
             case .category(let embedding):
                 declared[column.name.value] = .category(embedding: embedding?.value)
+            case .text(let text):
+                let tokenizer = TextTokenizer(tokens: text.tokens == .words ? .words : .characters, lowercase: text.lowercase)
+                declared[column.name.value] = .text(tokenizer, length: text.length, vocabulary: text.vocabulary)
             }
         }
         return ColumnTypes(

@@ -28,12 +28,13 @@ struct Compatibility {
             switch layer.spec.config {
             case .activation(let activation, _):
                 return (activation, layer, layer.spec.kindRange)
-            case .dense(_, let activation, _, _), .conv2d(_, _, let activation, _, _):
+            case .dense(_, let activation, _, _), .conv2d(_, _, let activation, _, _), .conv1d(_, _, let activation, _, _):
                 return (activation, layer, layer.spec.optionRanges["activation"] ?? layer.spec.kindRange)
             case .dropout, .flatten, .reshape:
                 guard case .layer(let source) = layer.inputs[0] else { return nil }
                 current = source
-            case .maxPool2D, .avgPool2D, .batchNorm, .add, .multiply, .concat, .globalAvgPool, .globalMaxPool, .layerNorm:
+            case .maxPool2D, .avgPool2D, .batchNorm, .add, .multiply, .concat, .globalAvgPool, .globalMaxPool, .layerNorm,
+                 .embedding, .maxPool1D, .avgPool1D, .recurrent:
                 return (.linear, layer, layer.spec.kindRange)
             }
         }

@@ -43,12 +43,22 @@ public enum MemoryEstimate {
                 let patches = pointwise ? 0 : ShapeArithmetic.multiply(pixels, window.size.height, window.size.width, input.last ?? 1) ?? .max
                 kept = ShapeArithmetic.add(ShapeArithmetic.add(kept, patches) ?? .max, output) ?? .max
                 scratch = max(scratch, patches)
-            case .maxPool2D, .globalMaxPool:
+            case .conv1d(_, let window, _, _, _):
+                let steps = layer.outputShape.first ?? 0
+                let patches = window.size.width == 1 && window.stride.width == 1 ? 0 : ShapeArithmetic.multiply(steps, window.size.width, input.last ?? 1) ?? .max
+                kept = ShapeArithmetic.add(ShapeArithmetic.add(kept, patches) ?? .max, output) ?? .max
+                scratch = max(scratch, patches)
+            case .recurrent(let recurrent):
+                // Each direction keeps its gates and states for every step.
+                let steps = input.first ?? 1
+                let record = ShapeArithmetic.multiply(steps, recurrent.cell == .lstm ? 6 : 5, recurrent.units, recurrent.bidirectional ? 2 : 1) ?? .max
+                kept = ShapeArithmetic.add(kept, record) ?? .max
+            case .maxPool2D, .globalMaxPool, .maxPool1D:
                 kept = ShapeArithmetic.add(kept, output) ?? .max
             case .concat, .add, .multiply:
                 // The gradient of each input: a slice of the merged gradient, or a second product.
                 kept = ShapeArithmetic.add(kept, output) ?? .max
-            case .dense, .dropout, .activation, .flatten, .avgPool2D, .batchNorm, .reshape, .globalAvgPool, .layerNorm:
+            case .dense, .dropout, .activation, .flatten, .avgPool2D, .batchNorm, .reshape, .globalAvgPool, .layerNorm, .embedding, .avgPool1D:
                 break
             }
         }

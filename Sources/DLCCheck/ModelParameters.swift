@@ -52,10 +52,27 @@ extension CheckedModel {
         case .layerNorm:
             let features = input.last ?? 1
             return [("weight", [features], false), ("bias", [features], false)]
-        case .dropout, .activation, .flatten, .maxPool2D, .avgPool2D, .reshape, .add, .multiply, .concat, .globalAvgPool, .globalMaxPool:
+        case .embedding(let dimension, let vocabulary):
+            return [("weight", [vocabulary ?? tokenVocabulary ?? 0, dimension], false)]
+        case .conv1d(let filters, let window, _, let useBias, _):
+            let channels = input.last ?? 1
+            return [("weight", [window.size.width, channels, filters], false)] + (useBias ? [("bias", [filters], false)] : [])
+        case .recurrent(let recurrent):
+            let features = input.last ?? 1
+            let width = (recurrent.cell == .lstm ? 4 : 3) * recurrent.units
+            let directions = recurrent.bidirectional ? ["", "_reverse"] : [""]
+            return directions.flatMap { suffix in
+                [("weight_ih" + suffix, [features, width], false), ("weight_hh" + suffix, [recurrent.units, width], false),
+                 ("bias_ih" + suffix, [width], false), ("bias_hh" + suffix, [width], false)]
+            }
+        case .dropout, .activation, .flatten, .maxPool2D, .avgPool2D, .reshape, .add, .multiply, .concat, .globalAvgPool, .globalMaxPool,
+             .maxPool1D, .avgPool1D:
             return []
         }
     }
+
+    /// The ids an `embedding` without `vocabulary` takes: the text column's vocabulary.
+    public var tokenVocabulary: Int? { encoding?.onlyText?.vocabularySize }
 
     /// Trainable parameters of frozen layers (`trainable: false`).
     public var frozenParameterCount: Int {

@@ -1,3 +1,4 @@
+import DLCData
 import DLCDiagnostics
 import DLCSpec
 
@@ -6,6 +7,8 @@ import DLCSpec
 /// Stops at the first layer whose input it cannot take, so one wrong shape is one error.
 struct ShapeInference {
     var diagnostics: [Diagnostic] = []
+    /// The text column whose token ids the model's input is, when it is one.
+    var tokens: FeatureEncoding.Text?
 
     /// The checked layers, or `nil` when a layer's rule failed (the reason is in `diagnostics`).
     /// A residual block whose layers change the shape gains its projection, a layer of its own
@@ -37,6 +40,13 @@ struct ShapeInference {
                 output = (merged, 0, 0)
             } else {
                 let previous = inputs[0] == .input ? "the model's input is" : "`\(layer.inputs[0])` outputs"
+                if inputs[0] == .input, let tokens {
+                    guard case .embedding = layer.config else {
+                        fail("the model's input is the token ids of the text column `\(tokens.column)` \(ShapeArithmetic.format([tokens.length])), which `\(layer.kind)` cannot read as numbers", layer,
+                             help: "start the model with `- embedding: {dim: 32}`, which turns each id into a learned vector")
+                        return nil
+                    }
+                }
                 guard let result = rule(layer, input: shapes[0], previous: previous) else { return nil }
                 output = result
             }
@@ -111,6 +121,46 @@ struct ShapeInference {
                 return nil
             }
             return (input, 2 * features, 0)
+        case .embedding(let dimension, let vocabulary):
+            guard input.count == 1 else {
+                fail("`embedding` reads token ids `[steps]`, but \(previous) \(shapeText)", layer,
+                     help: "give it a text column's ids (`data.columns: {COLUMN: {text: {length: N}}}`), or put it first")
+                return nil
+            }
+            guard let rows = vocabulary ?? tokens?.vocabularySize else {
+                fail("`\(layer.name)` needs the number of ids: the data has no text column to give it", layer,
+                     help: "declare the column as text in `data.columns`, or give `vocabulary: N`")
+                return nil
+            }
+            guard let parameters = ShapeArithmetic.multiply(rows, dimension) else {
+                fail("`\(layer.name)` would have more parameters than can be counted", layer)
+                return nil
+            }
+            return (input + [dimension], parameters, 0)
+        case .conv1d(let filters, let window, _, let useBias, _):
+            guard let output = stepWindowShape(layer, input: input, window: window, channels: filters, previous: previous) else { return nil }
+            guard let weights = ShapeArithmetic.multiply(window.size.width, input[1], filters),
+                  let parameters = ShapeArithmetic.add(weights, useBias ? filters : 0) else {
+                fail("`\(layer.name)` would have more parameters than can be counted", layer)
+                return nil
+            }
+            return (output, parameters, 0)
+        case .maxPool1D(let window), .avgPool1D(let window):
+            guard let output = stepWindowShape(layer, input: input, window: window, channels: nil, previous: previous) else { return nil }
+            return (output, 0, 0)
+        case .recurrent(let recurrent):
+            guard input.count == 2 else {
+                fail("`\(layer.kind)` needs a sequence `[steps, features]`, but \(previous) \(shapeText)", layer, help: sequenceHelp(input))
+                return nil
+            }
+            let width = (recurrent.cell == .lstm ? 4 : 3) * recurrent.units
+            guard let perDirection = ShapeArithmetic.multiply(input[1] + recurrent.units + 2, width),
+                  let parameters = ShapeArithmetic.multiply(perDirection, recurrent.bidirectional ? 2 : 1) else {
+                fail("`\(layer.name)` would have more parameters than can be counted", layer)
+                return nil
+            }
+            let output = recurrent.returnsSequences ? [input[0], recurrent.outputWidth] : [recurrent.outputWidth]
+            return (output, parameters, 0)
         case .add, .multiply, .concat:
             preconditionFailure("internal: merge `\(layer.name)` reached the one-input rules")
         }
@@ -143,6 +193,34 @@ struct ShapeInference {
             output.append(out)
         }
         return output + [channels ?? input[2]]
+    }
+
+    /// The output of a conv1d or 1-D pooling window over `[steps, channels]`.
+    private mutating func stepWindowShape(_ layer: LayerSpec, input: [Int], window: WindowSpec, channels: Int?, previous: String) -> [Int]? {
+        guard input.count == 2 else {
+            fail("`\(layer.kind)` needs a sequence `[steps, channels]`, but \(previous) \(ShapeArithmetic.format(input))", layer,
+                 help: sequenceHelp(input))
+            return nil
+        }
+        let sizeKey = layer.kind == "conv1d" ? "kernel" : "size"
+        guard let steps = ShapeArithmetic.windowOutput(length: input[0], window: window.size.width, stride: window.stride.width,
+                                                      padded: window.padding == .same) else {
+            diagnostics.append(.error("window-too-large",
+                                      "`\(layer.name)`'s \(sizeKey) \(window.size.width) is longer than its input's \(input[0]) steps (input \(ShapeArithmetic.format(input)))",
+                                      at: layer.optionRanges[sizeKey] ?? layer.kindRange,
+                                      help: ["use `padding: same`, a smaller `\(sizeKey)`, or fewer pooling layers before it"]))
+            return nil
+        }
+        return [steps, channels ?? input[1]]
+    }
+
+    /// How to make a sequence of `input`.
+    private func sequenceHelp(_ input: [Int]) -> String {
+        switch input.count {
+        case 1: return "token ids need an `embedding` first; numbers need `- reshape: {shape: [\(input[0]), 1]}` (steps of one feature)"
+        case 3: return "images are `[height, width, channels]`: use `conv2d`, or `- reshape: {shape: [\(input[0]), \(input[1] * input[2])]}` to read rows as steps"
+        default: return "sequence layers read `[steps, features]`"
+        }
     }
 
     private mutating func reshape(_ layer: LayerSpec, input: [Int], to shape: [Int], previous: String) -> [Int]? {

@@ -115,12 +115,34 @@ public enum Differentiate {
                 if needsGradient[table] {
                     accumulate(table, graph.add(.embeddingGradient(dy: dy, ids: ids, table: table), label: label), label: label)
                 }
+            case .sequenceLengths, .strideLengths:
+                // lengths come from the token ids: nothing to differentiate
+                break
+            case .maskSteps(let x, let lengths):
+                // y = x on real steps, 0 past the length: dx = dy masked the same way
+                accumulate(x, graph.add(.maskSteps(dy, lengths: lengths), label: label), label: label)
+            case .sequencePool(let x, let lengths, let maximum):
+                // mean: each real step gets dy / length; maximum: the step that won each channel gets dy
+                accumulate(x, graph.add(.sequencePoolGradient(dy: dy, input: x, pooled: index, lengths: lengths, maximum: maximum), label: label),
+                           label: label)
+            case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, let attributes):
+                // back-propagation through time: the gates' gradients step by step from the last step back, then
+                // dx = dgates Wi^T, dWi = x^T dgates, dWh = h_prev^T dgates_hidden, db = sums of dgates
+                let packed = graph.add(.recurrentGradient(dy: dy, input: x, forward: index, weightInput: wi, weightHidden: wh,
+                                                          lengths: lengths, attributes), label: label)
+                var start = 0
+                for value in [x, wi, wh, bi, bh] {
+                    if needsGradient[value] {
+                        accumulate(value, graph.add(.slice(packed, start: start), shape: forward.nodes[value].shape, label: label), label: label)
+                    }
+                    start += forward.nodes[value].elementCount
+                }
             case .slice:
                 preconditionFailure("internal: differentiate reached a slice in a forward graph (%\(index))")
             case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
                  .activationGradientFromOutput, .softmaxGradient, .conv2dInputGradient, .conv2dWeightGradient,
                  .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .narrow, .globalAveragePoolGradient,
-                 .globalMaxPoolGradient, .layerNormGradient, .embeddingGradient:
+                 .globalMaxPoolGradient, .layerNormGradient, .embeddingGradient, .recurrentGradient, .sequencePoolGradient:
                 preconditionFailure("internal: differentiate reached a gradient op (%\(index))")
             }
         }

@@ -22,6 +22,9 @@ public enum Lower {
         let features = encodedInput(model, batchSize: batchSize, in: &graph)
         // Each layer's output value; a layer reads the values its inputs name.
         var outputs: [ValueID] = []
+        // Each sequence's lengths `[batch]`, where its examples have padded steps (token ids and what is made of them).
+        var lengthsOf: [ValueID: ValueID] = [:]
+
         let readers = model.readers()
         func value(_ input: LayerInput) -> ValueID {
             switch input {
@@ -33,6 +36,12 @@ public enum Lower {
             let name = layer.name
             let output = [batchSize] + layer.outputShape
             var x = value(layer.inputs[0])
+            if case .embedding = layer.spec.config, lengthsOf[x] == nil {
+                // Token ids: each example's length is where its padding (id 0) starts.
+                lengthsOf[x] = graph.add(.sequenceLengths(x), label: name)
+            }
+            let lengths = lengthsOf[x]
+            var outputLengths = lengths
             switch layer.spec.config {
             case .dense(let units, let activation, let useBias, let initializer):
                 let inputs = graph.shape(of: x).dropFirst().reduce(1, *)
@@ -89,9 +98,27 @@ public enum Lower {
                 let beta = normalizationParameter(name, "bias", "zeros", features, trainable: true, in: &graph)
                 x = graph.add(.layerNorm(x, gamma: gamma, beta: beta, epsilon: Float(epsilon)), label: name)
             case .globalAvgPool:
-                x = graph.add(.globalAveragePool(x), label: name)
+                // A sequence with padded steps pools over its real steps only.
+                x = graph.add(lengths.map { .sequencePool(x, lengths: $0, maximum: false) } ?? .globalAveragePool(x), label: name)
             case .globalMaxPool:
-                x = graph.add(.globalMaxPool(x), label: name)
+                x = graph.add(lengths.map { .sequencePool(x, lengths: $0, maximum: true) } ?? .globalMaxPool(x), label: name)
+            case .embedding(let dimension, let vocabulary):
+                let rows = vocabulary ?? model.tokenVocabulary ?? 1
+                let table = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [rows, dimension], initializer: "lecun_normal",
+                                                             fanIn: 1, fanOut: dimension), label: name)
+                x = graph.add(.embedding(ids: x, table: table), label: name)       // [batch, steps, dim]
+            case .conv1d(let filters, let window, let activation, let useBias, let initializer):
+                x = convolution1D(x, name: name, filters: filters, window: window, activation: activation, useBias: useBias,
+                                  initializer: initializer ?? defaultInitializer(activation, after: index, in: model, readers: readers),
+                                  training: mode == .training && keepsConvolutionColumns, in: &graph)
+            case .maxPool1D(let window), .avgPool1D(let window):
+                let shape = graph.shape(of: x)
+                let image = graph.add(.reshape(x), shape: [batchSize, 1, shape[1], shape[2]], label: name)
+                let pooled = layer.spec.config == .maxPool1D(window) ? graph.add(.maxPool(image, attributes(window)), label: name)
+                                                                     : graph.add(.averagePool(image, attributes(window)), label: name)
+                x = graph.add(.reshape(pooled), shape: output, label: name)
+            case .recurrent(let recurrent):
+                x = recurrentLayer(x, recurrent, name: name, lengths: lengths, in: &graph)
             case .add, .multiply:
                 // A chain of two-operand ops: ((a + b) + c) ...
                 for input in layer.inputs.dropFirst() {
@@ -102,6 +129,22 @@ public enum Lower {
                 let rank = layer.outputShape.count
                 x = graph.add(.concat(layer.inputs.map(value), axis: 1 + (axis < 0 ? rank + axis : axis)), label: name)
             }
+            // Steps past each length stay zero, so a later window or sum sees padding as zeros.
+            if let known = lengths, graph.shape(of: x).count >= 3 {
+                switch layer.spec.config {
+                case .conv1d(_, let window, _, _, _), .maxPool1D(let window), .avgPool1D(let window):
+                    if window.stride.width > 1 {
+                        outputLengths = graph.add(.strideLengths(known, stride: window.stride.width, limit: graph.shape(of: x)[1]), label: name)
+                    }
+                    x = graph.add(.maskSteps(x, lengths: outputLengths ?? known), label: name)
+                case .recurrent, .dropout, .add, .multiply, .concat:
+                    // zero past the lengths already (dropout scales zeros; merges of masked values stay masked)
+                    break
+                default:
+                    x = graph.add(.maskSteps(x, lengths: known), label: name)
+                }
+            }
+            if let outputLengths, graph.shape(of: x).count >= 3 { lengthsOf[x] = outputLengths }
             outputs.append(x)
         }
         freezeLayers(model, in: &graph)
@@ -141,7 +184,7 @@ public enum Lower {
     }
 
     /// Applies an activation; `linear` adds no node.
-    private static func activate(_ x: ValueID, _ activation: Activation, parameter: Double?, in graph: inout Graph, label: String) -> ValueID {
+    static func activate(_ x: ValueID, _ activation: Activation, parameter: Double?, in graph: inout Graph, label: String) -> ValueID {
         let kind: ActivationKind
         switch activation {
         case .linear: return x

@@ -127,7 +127,8 @@ extension Op {
              .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .conv2d, .maxPool, .averagePool,
              .batchNorm, .slice, .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient,
              .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool, .layerNorm, .globalAveragePoolGradient,
-             .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
+             .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient, .sequenceLengths, .strideLengths, .maskSteps,
+             .recurrent, .recurrentGradient, .sequencePool, .sequencePoolGradient:
             return false
         }
     }

@@ -39,11 +39,14 @@ public enum ONNXExportError: Error, Sendable, CustomStringConvertible {
     case notInference(String)
     /// The parameters do not match the graph's.
     case parameters(String)
+    /// The model uses something ONNX export does not cover yet.
+    case unsupported(String)
 
     public var description: String {
         switch self {
         case .notInference(let what): return "the graph is not an inference graph: it holds \(what)"
         case .parameters(let what): return "the parameters do not fit the graph: \(what)"
+        case .unsupported(let what): return "ONNX export does not support \(what) yet"
         }
     }
 }

@@ -13,7 +13,8 @@ extension ONNXLowering {
     /// Whether the model takes one `features` tensor: no encoding, or only number columns
     /// without missing-value indicators (fills are applied to NaN inside the graph).
     static func takesOneInput(_ encoding: FeatureEncoding) -> Bool {
-        encoding.columns.allSatisfy { if case .number(_, false) = $0.kind { return true } else { return false } }
+        if encoding.onlyText != nil { return true }
+        return encoding.columns.allSatisfy { if case .number(_, false) = $0.kind { return true } else { return false } }
     }
 
     /// The cell texts a category column reads as missing: the empty cell and `data.missing_values`.
@@ -44,6 +45,9 @@ extension ONNXLowering {
         let example = Array(shape.dropFirst())
         var encoded: String
         if let encoding = model.encoding, !Self.takesOneInput(encoding) {
+            if let text = encoding.texts.first {
+                throw .unsupported("the text column `\(text.column)` beside other features")
+            }
             encoded = columnInputs(encoding)
         } else {
             builder.input("features", .float, [.batch] + example.map { .fixed($0) })
@@ -116,6 +120,8 @@ extension ONNXLowering {
                 let rows = categoryCodes(name, values: values, markers: markers, codes: values.indices.map { $0 + 1 },
                                          missing: hasMissing ? values.count + 1 : 0, unseen: 0)
                 ids.append(builder.node("Cast", [rows], name: "\(name)_id", attributes: [Attribute.int("to", 1)]))
+            case .text:
+                preconditionFailure("internal: `inputs(shape:)` exports a text column only as the token ids alone")
             }
         }
         inputDescription = "one [batch, 1] input per column: " + described.joined(separator: ", ")

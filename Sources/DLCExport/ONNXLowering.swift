@@ -177,12 +177,14 @@ struct ONNXLowering {
         case .embedding(let ids, let table):
             let indices = builder.node("Cast", [nhwc(ids)], name: name + "_ids", attributes: [Attribute.int("to", 7)])
             native[value] = builder.node("Gather", [try parameter(table), indices], name: name, attributes: [Attribute.int("axis", 0)])
+        case .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .sequencePool:
+            throw .unsupported("sequence layers (`\(name)`)")
         case .labels, .targets, .dropoutMask, .oneHot, .loss, .slice:
             throw .notInference("`\(node.op)` (%\(value), `\(name)`)")
         case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
              .activationGradientFromOutput, .softmaxGradient, .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient,
              .averagePoolGradient, .batchNormGradient, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient,
-             .embeddingGradient:
+             .embeddingGradient, .recurrentGradient, .sequencePoolGradient:
             throw .notInference("a gradient (%\(value), `\(name)`)")
         }
     }

@@ -170,6 +170,28 @@ public enum Op: Sendable, Hashable {
     case embedding(ids: ValueID, table: ValueID)
     /// The table's gradient: each row the sum of `dy`'s rows whose id it is, shaped like `table`.
     case embeddingGradient(dy: ValueID, ids: ValueID, table: ValueID)
+    /// Each example's length from its token ids `[batch, steps]`: one past its last non-zero id
+    /// (id 0 pads), `[batch]`.
+    case sequenceLengths(ValueID)
+    /// Lengths after a window of `stride` over `limit` output steps: `min(ceil(length / stride), limit)`.
+    case strideLengths(ValueID, stride: Int, limit: Int)
+    /// `x` `[batch, steps, ...]` with every step at or past its example's length zeroed (its own gradient rule).
+    case maskSteps(ValueID, lengths: ValueID)
+    /// Mean (or with `maximum`, maximum) of `x` `[batch, steps, channels]` over each example's real steps:
+    /// `[batch, channels]`, zeros for an empty example. The maximum keeps its winning steps after its values.
+    case sequencePool(ValueID, lengths: ValueID, maximum: Bool)
+    /// Its gradient, shaped like `input`; `pooled` is the pooling node.
+    case sequencePoolGradient(dy: ValueID, input: ValueID, pooled: ValueID, lengths: ValueID, maximum: Bool)
+    /// A recurrent layer's direction over `x` `[batch, steps, inputs]`, stopping at each example's
+    /// length (every step real without `lengths`). Weights `[inputs, gates * units]` and
+    /// `[units, gates * units]`, biases `[gates * units]`. Keeps each step's gates and states
+    /// (`RecurrentCell.recordWidth` per example and step) after its output.
+    case recurrent(ValueID, weightInput: ValueID, weightHidden: ValueID, biasInput: ValueID, biasHidden: ValueID,
+                   lengths: ValueID?, RecurrentAttributes)
+    /// Back-propagation through time: `[dx | dweightInput | dweightHidden | dbiasInput | dbiasHidden]`,
+    /// from the steps `forward` (the recurrent node) kept.
+    case recurrentGradient(dy: ValueID, input: ValueID, forward: ValueID, weightInput: ValueID, weightHidden: ValueID,
+                           lengths: ValueID?, RecurrentAttributes)
 
     /// The values this op reads.
     public var operands: [ValueID] {
@@ -194,6 +216,20 @@ public enum Op: Sendable, Hashable {
             return [ids, table]
         case .embeddingGradient(let dy, let ids, let table):
             return [dy, ids, table]
+        case .sequenceLengths(let ids):
+            return [ids]
+        case .strideLengths(let lengths, _, _):
+            return [lengths]
+        case .maskSteps(let x, let lengths):
+            return [x, lengths]
+        case .sequencePool(let x, let lengths, _):
+            return [x, lengths]
+        case .sequencePoolGradient(let dy, let x, let pooled, let lengths, _):
+            return [dy, x, pooled, lengths]
+        case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, _):
+            return [x, wi, wh, bi, bh] + (lengths.map { [$0] } ?? [])
+        case .recurrentGradient(let dy, let x, let forward, let wi, let wh, let lengths, _):
+            return [dy, x, forward, wi, wh] + (lengths.map { [$0] } ?? [])
         case .conv2d(let x, let w, _, _):
             return [x, w]
         case .batchNorm(let x, let gamma, let beta, let mean, let variance, _, _, _, _):
@@ -271,6 +307,18 @@ public enum Op: Sendable, Hashable {
         case .globalAveragePoolGradient(let dy, let x): return .globalAveragePoolGradient(dy: map(dy), input: map(x))
         case .embedding(let ids, let table): return .embedding(ids: map(ids), table: map(table))
         case .embeddingGradient(let dy, let ids, let table): return .embeddingGradient(dy: map(dy), ids: map(ids), table: map(table))
+        case .sequenceLengths(let ids): return .sequenceLengths(map(ids))
+        case .strideLengths(let lengths, let stride, let limit): return .strideLengths(map(lengths), stride: stride, limit: limit)
+        case .maskSteps(let x, let lengths): return .maskSteps(map(x), lengths: map(lengths))
+        case .sequencePool(let x, let lengths, let maximum): return .sequencePool(map(x), lengths: map(lengths), maximum: maximum)
+        case .sequencePoolGradient(let dy, let x, let pooled, let lengths, let maximum):
+            return .sequencePoolGradient(dy: map(dy), input: map(x), pooled: map(pooled), lengths: map(lengths), maximum: maximum)
+        case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, let attributes):
+            return .recurrent(map(x), weightInput: map(wi), weightHidden: map(wh), biasInput: map(bi), biasHidden: map(bh),
+                              lengths: lengths.map(map), attributes)
+        case .recurrentGradient(let dy, let x, let forward, let wi, let wh, let lengths, let attributes):
+            return .recurrentGradient(dy: map(dy), input: map(x), forward: map(forward), weightInput: map(wi), weightHidden: map(wh),
+                                      lengths: lengths.map(map), attributes)
         case .globalMaxPoolGradient(let dy, let pooled, let x):
             return .globalMaxPoolGradient(dy: map(dy), pooled: map(pooled), input: map(x))
         case .layerNormGradient(let dy, let x, let normalized, let gamma):

@@ -25,6 +25,20 @@ extension Op {
             return shape(ids) + [shape(table).last ?? 1]
         case .embeddingGradient(_, _, let table):
             return shape(table)
+        case .sequenceLengths(let ids):
+            return [shape(ids)[0]]
+        case .strideLengths(let lengths, _, _):
+            return shape(lengths)
+        case .maskSteps(let x, _), .sequencePoolGradient(_, let x, _, _, _):
+            return shape(x)
+        case .sequencePool(let x, _, _):
+            return [shape(x)[0], shape(x).last ?? 1]
+        case .recurrent(let x, _, _, _, _, _, let attributes):
+            let input = shape(x)
+            return attributes.returnsSequences ? [input[0], input[1], attributes.units] : [input[0], attributes.units]
+        case .recurrentGradient(_, let x, _, let wi, let wh, _, _):
+            let parameters = graph.nodes[wi].elementCount + graph.nodes[wh].elementCount + 2 * shape(wh)[1]
+            return [graph.nodes[x].elementCount + parameters]
         case .globalAveragePoolGradient(_, let x), .globalMaxPoolGradient(_, _, let x), .layerNormGradient(_, let x, _, _):
             return shape(x)
         case .conv2dInputGradient(_, _, let x, _), .maxPoolGradient(_, _, let x, _, _), .averagePoolGradient(_, let x, _),
@@ -96,6 +110,13 @@ extension Op {
         case .narrow: return "narrow"
         case .embedding: return "embedding"
         case .embeddingGradient: return "embedding_gradient"
+        case .sequenceLengths: return "sequence_lengths"
+        case .strideLengths: return "stride_lengths"
+        case .maskSteps: return "mask_steps"
+        case .sequencePool: return "sequence_pool"
+        case .sequencePoolGradient: return "sequence_pool_gradient"
+        case .recurrent: return "recurrent"
+        case .recurrentGradient: return "recurrent_gradient"
         case .globalAveragePool: return "global_average_pool"
         case .globalMaxPool: return "global_max_pool"
         case .layerNorm: return "layer_norm"
@@ -125,6 +146,10 @@ extension Op {
         case .concat(_, let axis): return "axis: \(axis)"
         case .narrow(_, let axis, let start, let length): return "axis: \(axis), start: \(start), length: \(length)"
         case .layerNorm(_, _, _, let epsilon): return "epsilon: \(epsilon)"
+        case .strideLengths(_, let stride, let limit): return "stride: \(stride), limit: \(limit)"
+        case .recurrent(_, _, _, _, _, _, let attributes), .recurrentGradient(_, _, _, _, _, _, let attributes): return attributes.description
+        case .sequenceLengths, .maskSteps: return ""
+        case .sequencePool(_, _, let maximum), .sequencePoolGradient(_, _, _, _, let maximum): return maximum ? "maximum" : "mean"
         case .globalAveragePool, .globalMaxPool, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
             return ""
         case .features, .labels, .targets, .matmul, .addBias, .softmax, .multiply, .reshape, .matmulGradientLeft,
@@ -143,6 +168,12 @@ extension Op {
         case .globalMaxPool(let x): return graph.nodes[x].shape[0] * (graph.nodes[x].shape.last ?? 1)
         case .layerNorm(let x, _, _, _): return 2 * graph.nodes[x].elementCount / max(graph.nodes[x].shape.last ?? 1, 1)
         case .conv2d(let x, let w, let window, let keeps): return keeps ? Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window) : 0
+        case .recurrent(let x, _, _, _, _, _, let attributes):
+            return graph.nodes[x].shape[0] * graph.nodes[x].shape[1] * attributes.cell.recordWidth(units: attributes.units)
+        case .sequencePool(let x, _, let maximum):
+            return maximum ? graph.nodes[x].shape[0] * (graph.nodes[x].shape.last ?? 1) : 0
+        case .sequenceLengths, .strideLengths, .maskSteps, .recurrentGradient, .sequencePoolGradient:
+            return 0
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
              .activationGradient, .activationGradientFromOutput, .softmaxGradient, .add, .averagePool, .slice,
@@ -177,6 +208,12 @@ extension Op {
             return Self.columns(graph.nodes[x].shape, graph.nodes[w].shape, window)
         case .loss(_, let prediction, _, _), .lossGradient(_, let prediction, _, _):
             return graph.nodes[prediction].elementCount
+        case .recurrent(let x, _, _, _, _, _, let attributes):
+            return RecurrentScratch(batch: graph.nodes[x].shape[0], steps: graph.nodes[x].shape[1], attributes: attributes, training: false).floats
+        case .recurrentGradient(_, let x, _, _, _, _, let attributes):
+            return RecurrentScratch(batch: graph.nodes[x].shape[0], steps: graph.nodes[x].shape[1], attributes: attributes, training: true).floats
+        case .sequenceLengths, .strideLengths, .maskSteps, .sequencePool, .sequencePoolGradient:
+            return 0
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
              .activationGradientFromOutput, .softmaxGradient, .add, .maxPool, .averagePool, .batchNorm, .slice,

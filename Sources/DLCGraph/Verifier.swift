@@ -75,6 +75,23 @@ public enum Verifier {
             expect(shape(table).count == 2 && shape(ids).count >= 1, "embedding of ids \(shape(ids)) in a table \(shape(table))")
         case .embeddingGradient(let dy, let ids, let table):
             expect(shape(dy) == shape(ids) + [shape(table).last ?? 0], "embedding gradient \(shape(dy)) for ids \(shape(ids))")
+        case .sequenceLengths(let ids):
+            expect(shape(ids).count == 2, "lengths of ids \(shape(ids))")
+        case .strideLengths(let lengths, let stride, let limit):
+            expect(shape(lengths).count == 1 && stride >= 1 && limit >= 1, "stride \(stride) of lengths \(shape(lengths))")
+        case .maskSteps(let x, let lengths):
+            expect(shape(x).count >= 3 && shape(lengths) == [shape(x)[0]], "mask of \(shape(x)) by lengths \(shape(lengths))")
+        case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, let attributes):
+            let width = attributes.cell.gates * attributes.units
+            expect(shape(x).count == 3 && shape(wi) == [shape(x).last ?? 0, width] && shape(wh) == [attributes.units, width]
+                   && shape(bi) == [width] && shape(bh) == [width], "recurrent weights \(shape(wi)), \(shape(wh)) for \(shape(x))")
+            if let lengths { expect(shape(lengths) == [shape(x)[0]], "recurrent lengths \(shape(lengths)) for \(shape(x))") }
+        case .sequencePool(let x, let lengths, _):
+            expect(shape(x).count == 3 && shape(lengths) == [shape(x)[0]], "sequence pooling of \(shape(x)) by lengths \(shape(lengths))")
+        case .sequencePoolGradient(let dy, _, let pooled, _, _):
+            expect(shape(dy) == shape(pooled), "sequence pooling gradient \(shape(dy)) for \(shape(pooled))")
+        case .recurrentGradient(let dy, _, let forward, _, _, _, _):
+            expect(shape(dy) == shape(forward), "recurrent gradient \(shape(dy)) for an output \(shape(forward))")
         case .layerNorm(let x, let gamma, let beta, _):
             let features = [shape(x).last ?? 0]
             expect(shape(gamma) == features && shape(beta) == features, "layernorm parameters for \(shape(x))")
@@ -112,7 +129,8 @@ extension Op {
              .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient, .activationGradientFromOutput,
              .softmaxGradient, .add, .conv2d, .maxPool, .averagePool, .batchNorm, .conv2dInputGradient, .conv2dWeightGradient,
              .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool,
-             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
+             .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient,
+             .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .recurrentGradient, .sequencePool, .sequencePoolGradient:
             return false
         }
     }

@@ -18,6 +18,10 @@ struct FeatureTable {
                 let rowsCount = 1 + values.count + (hasMissing ? 1 : 0)
                 rows.append([column.name, "embedding", "\(dimension)",
                              "\(Self.values(values, hasMissing: hasMissing)) + unknown: `\(column.name).embedding` [\(rowsCount), \(dimension)]"])
+            case .text(let vocabulary, let tokenizer, let length):
+                let shown = vocabulary.prefix(8).map { "`\($0)`" }.joined(separator: ", ") + (vocabulary.count > 8 ? ", ..." : "")
+                rows.append([column.name, "text (\(tokenizer.tokens.rawValue))", "\(length)",
+                             "\(TextTokenizer.firstTokenID + vocabulary.count) ids: padding, unknown, \(vocabulary.count) tokens (\(shown))"])
             }
         }
         let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }

@@ -9,6 +9,8 @@ public struct ColumnTypes: Sendable, Hashable {
         case number(missing: MissingPolicy?, indicator: Bool?)
         /// Categories: one-hot, or a learned embedding `embedding` wide.
         case category(embedding: Int?)
+        /// Text: `length` token ids, from a vocabulary of at most `vocabulary` ids fitted on the training split.
+        case text(TextTokenizer, length: Int, vocabulary: Int?)
     }
 
     /// The spellings of a missing cell when the spec gives none (compared ignoring case), besides the empty cell.
@@ -37,10 +39,12 @@ public struct ColumnTypes: Sendable, Hashable {
     /// Version 1's rules: every feature a number, no cell missing.
     public static let numbersOnly = ColumnTypes()
 
-    /// Whether `column` is read as categories.
+    /// Whether `column` is read as strings (categories and text).
     func isCategory(_ column: String) -> Bool {
-        if case .category? = declared[column] { return true }
-        return false
+        switch declared[column] {
+        case .category?, .text?: return true
+        case .number?, nil: return false
+        }
     }
 
     /// The missing-cell policy of the number column `column`.

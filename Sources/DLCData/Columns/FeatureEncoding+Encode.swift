@@ -3,7 +3,8 @@ extension FeatureEncoding {
     public struct Outcome: Sendable {
         /// The encoded examples: `[count, dataWidth]` features and the table's labels or targets.
         public var dataset: Dataset
-        /// Per category column, the cells whose value the training split never held.
+        /// Per category column, the cells whose value the training split never held; per text
+        /// column, the tokens its vocabulary lacks (each encoded as id 1).
         public var unseen: [String: Int]
     }
 
@@ -21,6 +22,7 @@ extension FeatureEncoding {
         var features = [Float](repeating: 0, count: count * outputWidth)
         var unseen: [String: Int] = [:]
         var denseOffset = 0, idOffset = denseWidth
+        var textOffset = denseWidth + embeddings.count
         for column in columns {
             guard let position = positionOf[column.name] else {
                 throw .missingColumn(column: column.name, available: table.columns.map(\.name))
@@ -49,6 +51,29 @@ extension FeatureEncoding {
                         }
                     }
                 }
+            case .text(let vocabulary, let tokenizer, let length):
+                guard case .category(let rawValues) = raw.kind else { throw notCategories(raw, path: table.path) }
+                var idOf: [String: Int] = [:]
+                for (index, token) in vocabulary.enumerated() { idOf[token] = TextTokenizer.firstTokenID + index }
+                // Each distinct text's ids, made once; a missing cell is an empty text.
+                var unknownTokens = 0
+                let idsOfCode = rawValues.map { tokenizer.ids(of: $0, idOf: idOf, length: length, unknown: &unknownTokens) }
+                var unknownInRows = 0
+                features.withUnsafeMutableBufferPointer { output in
+                    for row in 0..<count {
+                        let code = table.dataset.features[row * rawWidth + position]
+                        guard !code.isNaN else { continue }
+                        let ids = idsOfCode[Int(code)]
+                        let out = row * outputWidth + textOffset
+                        for (position, id) in ids.enumerated() {
+                            output[out + position] = Float(id)
+                            if id == TextTokenizer.unknownID { unknownInRows += 1 }
+                        }
+                    }
+                }
+                if unknownInRows > 0 { unseen[column.name] = unknownInRows }
+                textOffset += length
+                continue
             case .oneHot(let values, let hasMissing), .embedding(let values, let hasMissing, _):
                 guard case .category(let rawValues) = raw.kind else { throw notCategories(raw, path: table.path) }
                 let isEmbedding: Bool

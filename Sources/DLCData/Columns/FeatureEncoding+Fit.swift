@@ -28,6 +28,17 @@ extension FeatureEncoding {
                 }
                 columns.append(Column(name: raw.name, kind: .number(fill: fill, indicator: missing && types.indicates(raw.name))))
             case .category(let values):
+                if case .text(let tokenizer, let length, let limit)? = types.declared[raw.name] {
+                    // Each distinct text tokenized once, its tokens counted as often as training rows hold it.
+                    var counts = [Int](repeating: 0, count: values.count)
+                    for row in trainingRows {
+                        let code = cells[row * width + position]
+                        if !code.isNaN { counts[Int(code)] += 1 }
+                    }
+                    let vocabulary = tokenizer.vocabulary(of: values, counts: counts, length: length, limit: limit)
+                    columns.append(Column(name: raw.name, kind: .text(vocabulary: vocabulary, tokenizer: tokenizer, length: length)))
+                    continue
+                }
                 var seen = [Bool](repeating: false, count: values.count)
                 var hasMissing = false
                 for row in trainingRows {
@@ -62,6 +73,8 @@ extension FeatureEncoding {
             case .number: declared[column.name] = .number(missing: nil, indicator: nil)
             case .oneHot: declared[column.name] = .category(embedding: nil)
             case .embedding(_, _, let dimension): declared[column.name] = .category(embedding: dimension)
+            case .text(let vocabulary, let tokenizer, let length):
+                declared[column.name] = .text(tokenizer, length: length, vocabulary: TextTokenizer.firstTokenID + vocabulary.count)
             }
         }
         return ColumnTypes(declared: declared, missingValues: missingValues)

@@ -5,7 +5,8 @@
 /// value (then its 0/1 missing indicator when it has one) or a one-hot column's slots (its
 /// values, then a slot for a missing cell when the training split had one); then one id per
 /// embedded column, which the model looks up in that column's embedding table (row 0 is a value
-/// never seen in training, rows 1... the values, then a missing cell's row when there is one).
+/// never seen in training, rows 1... the values, then a missing cell's row when there is one);
+/// then each text column's `length` token ids (0 pads, 1 is a token the vocabulary lacks).
 public struct FeatureEncoding: Sendable, Hashable, Codable {
     /// How one column is encoded.
     public enum Kind: Sendable, Hashable, Codable {
@@ -15,6 +16,8 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
         case oneHot(values: [String], hasMissing: Bool)
         /// An id into a `dimension`-wide embedding table of `1 + values.count (+ 1 when hasMissing)` rows.
         case embedding(values: [String], hasMissing: Bool, dimension: Int)
+        /// `length` token ids into `vocabulary` (id `2 + i` is `vocabulary[i]`).
+        case text(vocabulary: [String], tokenizer: TextTokenizer, length: Int)
     }
 
     /// One encoded column.
@@ -32,7 +35,7 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
             switch kind {
             case .number(_, let indicator): return indicator ? 2 : 1
             case .oneHot(let values, let hasMissing): return values.count + (hasMissing ? 1 : 0)
-            case .embedding: return 0
+            case .embedding, .text: return 0
             }
         }
     }
@@ -49,6 +52,16 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
             self.rows = rows
             self.dimension = dimension
         }
+    }
+
+    /// A text column's ids, as the model reads them.
+    public struct Text: Sendable, Hashable {
+        /// The column's name, which is also the model input's.
+        public var column: String
+        /// Ids per example.
+        public var length: Int
+        /// The ids' range: padding, unknown and the vocabulary.
+        public var vocabularySize: Int
     }
 
     public var columns: [Column]
@@ -71,8 +84,28 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
         }
     }
 
-    /// The values one encoded example holds in the data: the dense features, then one id per embedded column.
-    public var dataWidth: Int { denseWidth + embeddings.count }
+    /// The text columns, in column order (their ids come last).
+    public var texts: [Text] {
+        columns.compactMap { column in
+            guard case .text(let vocabulary, _, let length) = column.kind else { return nil }
+            return Text(column: column.name, length: length, vocabularySize: TextTokenizer.firstTokenID + vocabulary.count)
+        }
+    }
+
+    /// The values one encoded example holds in the data: the dense features, one id per embedded
+    /// column, then each text column's ids.
+    public var dataWidth: Int { denseWidth + embeddings.count + texts.reduce(0) { $0 + $1.length } }
+
+    /// The model's input when the data is one text column and nothing else: its `[length]` ids.
+    public var onlyText: Text? {
+        let texts = self.texts
+        guard texts.count == 1, columns.count == 1 else { return nil }
+        return texts[0]
+    }
+
+    /// The shape of one example as the model's first layers see it: `[length]` ids for one text
+    /// column alone, otherwise `[modelWidth]`.
+    public var modelShape: [Int] { onlyText.map { [$0.length] } ?? [modelWidth] }
 
     /// The width the model's first layer sees: the dense features and every embedding.
     public var modelWidth: Int { denseWidth + embeddings.reduce(0) { $0 + $1.dimension } }
@@ -93,11 +126,11 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
             case .oneHot(let values, let hasMissing):
                 names += values.map { "\(column.name)=\($0)" }
                 if hasMissing { names.append("\(column.name)=(missing)") }
-            case .embedding:
+            case .embedding, .text:
                 break
             }
         }
-        return names + embeddings.map(\.column)
+        return names + embeddings.map(\.column) + texts.flatMap { text in (0..<text.length).map { "\(text.column)[\($0)]" } }
     }
 
     /// Per data feature, whether `data.normalize` scales it: numbers yes; indicators, one-hot slots and ids no.
@@ -107,14 +140,15 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
             switch column.kind {
             case .number(_, let indicator): scaled += indicator ? [true, false] : [true]
             case .oneHot: scaled += [Bool](repeating: false, count: column.denseWidth)
-            case .embedding: break
+            case .embedding, .text: break
             }
         }
-        return scaled + [Bool](repeating: false, count: embeddings.count)
+        return scaled + [Bool](repeating: false, count: dataWidth - scaled.count)
     }
 
     /// How the width is made, for messages: `4 numbers + island 3 + sex 3 + sex embedding 4 = 14`.
     public var widthBreakdown: String {
+        if let text = onlyText { return "\(text.column): \(text.length) token ids" }
         var parts: [String] = []
         var numbers = 0
         for column in columns {
@@ -124,6 +158,7 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
                 if indicator { parts.append("\(column.name) indicator 1") }
             case .oneHot: parts.append("\(column.name) \(column.denseWidth)")
             case .embedding(_, _, let dimension): parts.append("\(column.name) embedding \(dimension)")
+            case .text(_, _, let length): parts.append("\(column.name) \(length) token ids")
             }
         }
         if numbers > 0 { parts.insert("\(numbers) number\(numbers == 1 ? "" : "s")", at: 0) }

@@ -184,6 +184,20 @@ extension Executor {
         case .concat, .narrow, .embedding, .embeddingGradient, .globalAveragePool, .globalAveragePoolGradient, .globalMaxPool, .globalMaxPoolGradient,
              .layerNorm, .layerNormGradient:
             executeGraphKernel(instruction.kind)
+        case .sequenceLengths(let ids, let lengths, let batch, let steps):
+            Kernels.sequenceLengths(ids: ids, lengths: lengths, batch: batch, steps: steps)
+        case .strideLengths(let lengths, let y, let batch, let stride, let limit):
+            Kernels.strideLengths(lengths, y: y, batch: batch, stride: stride, limit: limit)
+        case .maskSteps(let x, let lengths, let y, let batch, let steps, let inner):
+            Kernels.maskSteps(x, lengths: lengths, y: y, batch: batch, steps: steps, inner: inner)
+        case .sequencePool(let x, let lengths, let y, let argmax, let batch, let steps, let channels):
+            Kernels.sequencePool(x, lengths: lengths, y: y, argmax: argmax, batch: batch, steps: steps, channels: channels)
+        case .sequencePoolGradient(let dy, let lengths, let argmax, let dx, let batch, let steps, let channels):
+            Kernels.sequencePoolBackward(dy: dy, lengths: lengths, argmax: argmax, dx: dx, batch: batch, steps: steps, channels: channels)
+        case .recurrent(let kernel):
+            kernel.forward()
+        case .recurrentGradient(let kernel):
+            kernel.run()
         }
     }
 }

@@ -60,7 +60,8 @@ extension Executor {
              .lossGradient, .sumToLastAxis, .activationGradient, .softmaxGradient, .conv2d, .conv2dBiasActivation,
              .conv2dInputGradient, .conv2dWeightGradient, .maxPool, .maxPoolGradient, .averagePool, .averagePoolGradient,
              .batchNormTraining, .batchNormInference, .batchNormGradient, .libraryConvolution, .libraryConvolutionInputGradient,
-             .libraryConvolutionWeightGradient:
+             .libraryConvolutionWeightGradient, .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .recurrentGradient,
+             .sequencePool, .sequencePoolGradient:
             preconditionFailure("internal: \(kind) is not a graph-model kernel")
         }
     }

@@ -98,7 +98,13 @@ public final class Executor: @unchecked Sendable {
 
     /// The buffer of a value (a parameter's own tensor, or its place in the arena).
     public func pointer(_ value: ValueID) -> UnsafeMutablePointer<Float> {
-        if case .parameter(let index) = graph.nodes[value].op { return parameters.tensors[index].baseAddress! }
+        switch graph.nodes[value].op {
+        case .parameter(let index): return parameters.tensors[index].baseAddress!
+        // A parameter seen in another shape (a conv1d's kernel as a conv2d's) is the parameter's tensor.
+        case .reshape(let x) where graph.nodes[x].op.isParameter: return pointer(x)
+        case .slice(let x, let start) where graph.nodes[x].op.isParameter: return pointer(x) + start
+        default: break
+        }
         guard let offset = plan.offsets[value] else { preconditionFailure("internal: %\(value) has no buffer") }
         return arena.baseAddress! + offset
     }
@@ -212,5 +218,13 @@ public final class Executor: @unchecked Sendable {
             flops += 2 * Double(m * n * k) * Double(repeats)
         }
         return seconds > 0 ? flops / seconds / 1e9 : 0
+    }
+}
+
+extension Op {
+    /// A parameter (its tensor lives outside the arena).
+    var isParameter: Bool {
+        if case .parameter = self { return true }
+        return false
     }
 }

@@ -65,6 +65,16 @@ struct Instruction {
         case embedding(ids: Pointer, table: Pointer, y: Pointer, count: Int, rows: Int, dimension: Int)
         /// The table's gradient from `count` rows of `dy`.
         case embeddingGradient(dy: Pointer, ids: Pointer, dtable: Pointer, count: Int, rows: Int, dimension: Int)
+        case sequenceLengths(ids: Pointer, lengths: Pointer, batch: Int, steps: Int)
+        case strideLengths(lengths: Pointer, y: Pointer, batch: Int, stride: Int, limit: Int)
+        /// `x` seen as `[batch, steps, inner]`.
+        case maskSteps(x: Pointer, lengths: Pointer, y: Pointer, batch: Int, steps: Int, inner: Int)
+        /// The winners' steps (maximum) live as Int32 bits right after `y`.
+        case sequencePool(x: Pointer, lengths: Pointer, y: Pointer, argmax: UnsafeMutablePointer<Int32>?, batch: Int, steps: Int, channels: Int)
+        case sequencePoolGradient(dy: Pointer, lengths: Pointer, argmax: UnsafeMutablePointer<Int32>?, dx: Pointer, batch: Int, steps: Int,
+                                  channels: Int)
+        case recurrent(RecurrentKernel)
+        case recurrentGradient(RecurrentGradientKernel)
     }
 
     var kind: Kind

@@ -250,11 +250,45 @@ struct InstructionBuilder {
             let (rows, features) = matrix(node.shape)
             return .layerNorm(x: p(x), y: p(index), gamma: p(gamma), beta: p(beta), saved: p(index) + count, rows: rows,
                               features: features, epsilon: epsilon)
+        case .sequenceLengths(let ids):
+            let (batch, steps) = matrix(graph.shape(of: ids))
+            return .sequenceLengths(ids: p(ids), lengths: p(index), batch: batch, steps: steps)
+        case .strideLengths(let lengths, let stride, let limit):
+            return .strideLengths(lengths: p(lengths), y: p(index), batch: count, stride: stride, limit: limit)
+        case .maskSteps(let x, let lengths):
+            let shape = graph.shape(of: x)
+            return .maskSteps(x: p(x), lengths: p(lengths), y: p(index), batch: shape[0], steps: shape[1], inner: count / (shape[0] * shape[1]))
+        case .sequencePool(let x, let lengths, let maximum):
+            let shape = graph.shape(of: x)
+            let argmax = maximum ? UnsafeMutableRawPointer(p(index) + count).assumingMemoryBound(to: Int32.self) : nil
+            return .sequencePool(x: p(x), lengths: p(lengths), y: p(index), argmax: argmax, batch: shape[0], steps: shape[1], channels: shape[2])
+        case .sequencePoolGradient(let dy, let x, let pooled, let lengths, let maximum):
+            let shape = graph.shape(of: x)
+            let argmax = maximum ? UnsafeMutableRawPointer(p(pooled) + graph.nodes[pooled].elementCount).assumingMemoryBound(to: Int32.self) : nil
+            return .sequencePoolGradient(dy: p(dy), lengths: p(lengths), argmax: argmax, dx: p(index), batch: shape[0], steps: shape[1],
+                                         channels: shape[2])
+        case .recurrent:
+            return .recurrent(recurrentKernel(index))
+        case .recurrentGradient(let dy, _, let forward, _, _, _, _):
+            return .recurrentGradient(RecurrentGradientKernel(forward: recurrentKernel(forward), dy: p(dy), packed: p(index)))
         case .layerNormGradient(let dy, let x, let normalized, let gamma):
             let (rows, features) = matrix(graph.shape(of: x))
             return .layerNormGradient(dy: p(dy), x: p(x), gamma: p(gamma), saved: p(normalized) + graph.nodes[normalized].elementCount,
                                       dx: p(index), rows: rows, features: features)
         }
+    }
+
+    /// The kernel of the recurrent node `index`, with the scratch region.
+    private func recurrentKernel(_ index: ValueID) -> RecurrentKernel {
+        let graph = executor.graph
+        let p = { (value: ValueID) in executor.pointer(value) }
+        guard case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, let attributes) = graph.nodes[index].op else {
+            preconditionFailure("internal: %\(index) is not a recurrent node")
+        }
+        let shape = graph.shape(of: x)
+        return RecurrentKernel(x: p(x), weightInput: p(wi), weightHidden: p(wh), biasInput: p(bi), biasHidden: p(bh), lengths: lengths.map(p),
+                               output: p(index), record: p(index) + graph.nodes[index].elementCount, scratch: executor.scratchPointer,
+                               batch: shape[0], steps: shape[1], inputs: shape[2], attributes: attributes)
     }
 
     /// `[batch, ..., channels]` as batch, positions per example and channels.

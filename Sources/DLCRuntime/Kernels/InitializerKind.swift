@@ -10,6 +10,8 @@ public enum InitializerKind: String, Sendable, CaseIterable, Hashable {
     case glorotUniform = "glorot_uniform"
     /// Normal, std `sqrt(1 / fanIn)`.
     case lecunNormal = "lecun_normal"
+    /// Uniform on `±1 / sqrt(fanIn)`: PyTorch's LSTM and GRU weights and biases, with `fanIn` the units.
+    case recurrentUniform = "recurrent_uniform"
     /// All zeros (biases).
     case zeros
 }

@@ -53,6 +53,8 @@ extension Kernels {
             fillUniform(w, count: count, limit: (6 / fanIn).squareRoot(), generator: &generator)
         case .glorotUniform:
             fillUniform(w, count: count, limit: (6 / (fanIn + fanOut)).squareRoot(), generator: &generator)
+        case .recurrentUniform:
+            fillUniform(w, count: count, limit: (1 / fanIn).squareRoot(), generator: &generator)
         }
     }
 

@@ -27,6 +27,29 @@ public enum MissingCellPolicy: String, Sendable, CaseIterable {
     case error, mean, median, zero
 }
 
+/// How a text column is cut into tokens: `{text: {tokens: characters, length: 16}}`.
+public struct TextColumnSpec: Sendable, Hashable {
+    /// `characters`: every Unicode scalar after NFC is a token; `words`: runs between whitespace and punctuation.
+    public enum Tokens: String, Sendable, CaseIterable {
+        case characters, words
+    }
+
+    public var tokens: Tokens
+    /// The ids per example: shorter texts are padded with id 0, longer ones cut.
+    public var length: Int
+    /// The most ids, padding (0) and unknown (1) included; nil keeps every training token.
+    public var vocabulary: Int?
+    /// Whether the text is lowercased before tokenizing (default true).
+    public var lowercase: Bool
+
+    public init(tokens: Tokens, length: Int, vocabulary: Int?, lowercase: Bool) {
+        self.tokens = tokens
+        self.length = length
+        self.vocabulary = vocabulary
+        self.lowercase = lowercase
+    }
+}
+
 /// One entry of `data.columns`.
 public struct ColumnSpec: Sendable {
     /// What the column holds.
@@ -35,6 +58,8 @@ public struct ColumnSpec: Sendable {
         case number(missing: MissingCellPolicy?, indicator: Bool?)
         /// `category` (one-hot) or `{category: {embedding: N}}`.
         case category(embedding: Located<Int>?)
+        /// `{text: {tokens, length, vocabulary, lowercase}}`: token ids for sequence layers.
+        case text(TextColumnSpec)
     }
 
     /// The column's name as the key writes it.

@@ -119,6 +119,30 @@ public struct WindowSpec: Sendable, Hashable {
     }
 }
 
+/// An `lstm` or `gru` layer's options.
+public struct RecurrentLayer: Sendable, Hashable {
+    public enum Cell: String, Sendable, Hashable {
+        case lstm, gru
+    }
+
+    public var cell: Cell
+    public var units: Int
+    /// Outputs every step's state `[steps, units]`, rather than the last `[units]`.
+    public var returnsSequences: Bool
+    /// A second direction from the last step back; the outputs are concatenated (`2 * units`).
+    public var bidirectional: Bool
+
+    public init(cell: Cell, units: Int, returnsSequences: Bool, bidirectional: Bool) {
+        self.cell = cell
+        self.units = units
+        self.returnsSequences = returnsSequences
+        self.bidirectional = bidirectional
+    }
+
+    /// The features of one step's output.
+    public var outputWidth: Int { bidirectional ? 2 * units : units }
+}
+
 /// A layer's kind with its resolved options.
 public enum LayerConfig: Sendable, Hashable {
     case dense(units: Int, activation: Activation, useBias: Bool, initializer: String?)
@@ -145,13 +169,22 @@ public enum LayerConfig: Sendable, Hashable {
     case globalMaxPool
     /// Normalizes the last axis of each example, with a learned scale and offset.
     case layerNorm(epsilon: Double)
+    /// Token ids `[steps]` -> `[steps, dimension]`; `vocabulary` nil: the data's.
+    case embedding(dimension: Int, vocabulary: Int?)
+    /// 1-D convolution over `[steps, channels]`: the window's height is 1.
+    case conv1d(filters: Int, window: WindowSpec, activation: Activation, useBias: Bool, initializer: String?)
+    /// Maximum or mean over windows of steps.
+    case maxPool1D(WindowSpec)
+    case avgPool1D(WindowSpec)
+    /// An LSTM or GRU over `[steps, features]`.
+    case recurrent(RecurrentLayer)
 
     /// Whether the layer merges several inputs (`from:` names two or more).
     public var isMerge: Bool {
         switch self {
         case .add, .multiply, .concat: return true
         case .dense, .dropout, .activation, .flatten, .conv2d, .maxPool2D, .avgPool2D, .batchNorm, .reshape,
-             .globalAvgPool, .globalMaxPool, .layerNorm:
+             .globalAvgPool, .globalMaxPool, .layerNorm, .embedding, .conv1d, .maxPool1D, .avgPool1D, .recurrent:
             return false
         }
     }

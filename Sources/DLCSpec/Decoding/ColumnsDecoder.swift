@@ -34,12 +34,7 @@ extension SpecDecoder {
             seen[name] = pair.key.range
             if pair.value.scalar?.value == .null {
                 report(.error("missing-value", "column `\(name)` needs a type", at: pair.key.range,
-                              help: ["write `\(name): category`, `\(name): number` or `\(name): {category: {embedding: 8}}`"]))
-                continue
-            }
-            if let text = textColumn(pair.value) {
-                report(.error("unsupported-column-type", "`text` columns are not supported yet: dlc has no sequence layers to read token ids",
-                              at: text, help: ["encode `\(name)` as `category`, or leave it out with `features:`"]))
+                              help: ["write `\(name): category`, `\(name): number`, `\(name): {category: {embedding: 8}}` or `\(name): {text: {tokens: characters, length: 32}}`"]))
                 continue
             }
             guard let (kind, options, kindRange) = kindWithOptions(pair.value, section: "columns.\(name)", kinds: Vocabulary.columnKinds) else { continue }
@@ -51,18 +46,22 @@ extension SpecDecoder {
             case "category":
                 let embedding = options["embedding"].flatMap { integer($0, option: "embedding", type: .integer(minimum: 1, maximum: 4096)) }
                 columns.append(ColumnSpec(name: Located(name, at: pair.key.range), kind: .category(embedding: embedding), kindRange: kindRange))
+            case "text":
+                let tokens = options["tokens"].flatMap { choice($0, option: "tokens", among: TextColumnSpec.Tokens.allCases.map(\.rawValue), what: "tokenizer") }
+                let length = options["length"].flatMap { integer($0, option: "length", type: .integer(minimum: 1, maximum: 65_536)) }
+                let vocabulary = options["vocabulary"].flatMap { integer($0, option: "vocabulary", type: .integer(minimum: 3, maximum: 1 << 24)) }
+                let lowercase = options["lowercase"].flatMap { boolean($0, option: "lowercase") }
+                guard let length else { continue }
+                if options["tokens"] != nil, tokens == nil { continue }
+                if options["vocabulary"] != nil, vocabulary == nil { continue }
+                let text = TextColumnSpec(tokens: tokens.flatMap { TextColumnSpec.Tokens(rawValue: $0.value) } ?? .characters, length: length.value,
+                                          vocabulary: vocabulary?.value, lowercase: lowercase?.value ?? true)
+                columns.append(ColumnSpec(name: Located(name, at: pair.key.range), kind: .text(text), kindRange: kindRange))
             default:
                 preconditionFailure("internal: column type `\(kind.name)` has no decoder")
             }
         }
         return columns
-    }
-
-    /// The range of `text` when the type is `text` or `{text: ...}`.
-    private func textColumn(_ node: YAMLNode) -> SourceRange? {
-        if node.scalar?.text == "text" { return node.range }
-        if let pairs = node.pairs, pairs.count == 1, let pair = pairs.first, pair.keyText == "text" { return pair.key.range }
-        return nil
     }
 
     private func policy(_ node: YAMLNode, option: String) -> Located<MissingCellPolicy>? {

@@ -133,6 +133,15 @@ extension SpecDecoder {
             guard let size else { return nil }
             return WindowSpec(size: size, stride: stride ?? (defaultStrideIsSize ? size : Size2D(height: 1, width: 1)), padding: padding)
         }
+        func window1D(defaultSize: Int?, defaultStrideIsSize: Bool, sizeKey: String) -> WindowSpec? {
+            let size = options[sizeKey].flatMap { integer($0, option: sizeKey, type: .positiveInteger) }?.value ?? defaultSize
+            let stride = options["stride"].flatMap { integer($0, option: "stride", type: .positiveInteger) }?.value
+            let padding = options["padding"].flatMap { choice($0, option: "padding", among: Vocabulary.paddings, what: "padding") }
+                .flatMap { Padding(rawValue: $0.value) } ?? .valid
+            guard let size else { return nil }
+            return WindowSpec(size: Size2D(height: 1, width: size), stride: Size2D(height: 1, width: stride ?? (defaultStrideIsSize ? size : 1)),
+                              padding: padding)
+        }
         switch kind {
         case "dense":
             let units = options["units"].flatMap { integer($0, option: "units", type: .positiveInteger) }
@@ -181,6 +190,27 @@ extension SpecDecoder {
             return .globalAvgPool
         case "global_maxpool":
             return .globalMaxPool
+        case "embedding":
+            let dimension = options["dim"].flatMap { integer($0, option: "dim", type: .positiveInteger) }
+            let vocabulary = options["vocabulary"].flatMap { integer($0, option: "vocabulary", type: .integer(minimum: 2, maximum: 1 << 24)) }
+            guard let dimension, options["vocabulary"] == nil || vocabulary != nil else { return nil }
+            return .embedding(dimension: dimension.value, vocabulary: vocabulary?.value)
+        case "conv1d":
+            let filters = options["filters"].flatMap { integer($0, option: "filters", type: .positiveInteger) }
+            let window = window1D(defaultSize: nil, defaultStrideIsSize: false, sizeKey: "kernel")
+            let activation = activation(), bias = useBias(), initializer = initializer()
+            guard let filters, let window else { return nil }
+            return .conv1d(filters: filters.value, window: window, activation: activation, useBias: bias, initializer: initializer)
+        case "maxpool1d", "avgpool1d":
+            guard let window = window1D(defaultSize: 2, defaultStrideIsSize: true, sizeKey: "size") else { return nil }
+            return kind == "maxpool1d" ? .maxPool1D(window) : .avgPool1D(window)
+        case "lstm", "gru":
+            let units = options["units"].flatMap { integer($0, option: "units", type: .positiveInteger) }
+            let sequences = options["return_sequences"].flatMap { boolean($0, option: "return_sequences") }?.value ?? false
+            let bidirectional = options["bidirectional"].flatMap { boolean($0, option: "bidirectional") }?.value ?? false
+            guard let units else { return nil }
+            return .recurrent(RecurrentLayer(cell: kind == "lstm" ? .lstm : .gru, units: units.value, returnsSequences: sequences,
+                                             bidirectional: bidirectional))
         case "layernorm":
             let epsilon = options["epsilon"].flatMap { number($0, option: "epsilon", type: .positiveNumber) }
             return .layerNorm(epsilon: epsilon?.value ?? 1e-5)

@@ -123,10 +123,39 @@ public enum Vocabulary {
         KindDefinition("global_maxpool", "maximum over every axis but the last: [height, width, channels] -> [channels]"),
         KindDefinition("layernorm", "normalizes the last axis of each example, with a learned scale and offset", options: [
             OptionDefinition("epsilon", .positiveNumber, default: "1e-5", "added to the variance"),
-            OptionDefinition("sync", .boolean, default: "false",
-                             "in data-parallel training (mpirun), normalize with the whole batch's statistics, summed over the ranks, instead of each rank's part's"),
             checkpointInitOption,
         ]),
+        KindDefinition("embedding", "token ids [steps] -> [steps, dim]: a learned vector per token (id 0, padding, gives zeros)", options: [
+            OptionDefinition("dim", .positiveInteger, required: true, "the width of each token's vector"),
+            OptionDefinition("vocabulary", .integer(minimum: 2, maximum: 1 << 24), "the number of ids (default: the text column's vocabulary)"),
+            checkpointInitOption,
+        ]),
+        KindDefinition("conv1d", "1-D convolution over steps: [steps, channels] -> [steps', filters]", options: [
+            OptionDefinition("filters", .positiveInteger, required: true, "number of output channels"),
+            OptionDefinition("kernel", .positiveInteger, required: true, "kernel length in steps"),
+            OptionDefinition("stride", .positiveInteger, default: "1", "step between kernel positions"),
+            OptionDefinition("padding", .choice(paddings), default: "valid", "`valid` (no padding) or `same` (output = ceil(steps / stride))"),
+            activationOption, biasOption, initOption,
+        ]),
+        KindDefinition("maxpool1d", "maximum over windows of steps: [steps, channels] -> [steps', channels]", options: pool1DOptions),
+        KindDefinition("avgpool1d", "mean over windows of steps: [steps, channels] -> [steps', channels]", options: pool1DOptions),
+        KindDefinition("lstm", "long short-term memory over [steps, features] (PyTorch's gates i, f, g, o), stopping at each example's length",
+                       options: recurrentOptions),
+        KindDefinition("gru", "gated recurrent unit over [steps, features] (PyTorch's gates r, z, n), stopping at each example's length",
+                       options: recurrentOptions),
+    ]
+
+    static let pool1DOptions = [
+        OptionDefinition("size", .positiveInteger, default: "2", "window length in steps"),
+        OptionDefinition("stride", .positiveInteger, "step between windows (default: the size)"),
+        OptionDefinition("padding", .choice(paddings), default: "valid", "`valid` drops partial windows; `same` keeps ceil(steps / stride)"),
+    ]
+
+    static let recurrentOptions = [
+        OptionDefinition("units", .positiveInteger, required: true, "the size of the hidden state"),
+        OptionDefinition("return_sequences", .boolean, default: "false", "output every step's state [steps, units] instead of the last [units]"),
+        OptionDefinition("bidirectional", .boolean, default: "false", "add a direction from the last step back; the outputs are concatenated (2 x units)"),
+        checkpointInitOption,
     ]
 
     /// A merge layer's inputs: two or more layer names (`input` is the model's input).
@@ -230,6 +259,14 @@ public enum Vocabulary {
         ]),
         KindDefinition("category", "categories: one-hot over the training split's values, or a learned embedding", options: [
             OptionDefinition("embedding", .integer(minimum: 1, maximum: 4096), "the width of a learned embedding instead of one-hot"),
+        ]),
+        KindDefinition("text", "text as token ids `[length]` for sequence layers (id 0 pads, 1 is unknown); the vocabulary comes from the training split", options: [
+            OptionDefinition("tokens", .choice(["characters", "words"]), default: "characters",
+                             "`characters`: each Unicode scalar after NFC; `words`: the runs between whitespace and punctuation"),
+            OptionDefinition("length", .integer(minimum: 1, maximum: 65_536), required: true, "ids per example: shorter texts are padded, longer ones cut"),
+            OptionDefinition("vocabulary", .integer(minimum: 3, maximum: 1 << 24),
+                             "the most ids, padding and unknown included: the most frequent training tokens are kept (default: all)"),
+            OptionDefinition("lowercase", .boolean, default: "true", "lowercase the text before tokenizing"),
         ]),
     ]
 

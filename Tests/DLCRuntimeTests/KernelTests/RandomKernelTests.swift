@@ -73,6 +73,7 @@ struct InitializerKernelTests {
         case .glorotNormal: return 2 / (fanIn + fanOut)
         case .glorotUniform: return 6 / (fanIn + fanOut) / 3
         case .lecunNormal: return 1 / fanIn
+        case .recurrentUniform: return 1 / fanIn / 3
         case .zeros: return 0
         }
     }
