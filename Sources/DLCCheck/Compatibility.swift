@@ -34,7 +34,7 @@ struct Compatibility {
                 guard case .layer(let source) = layer.inputs[0] else { return nil }
                 current = source
             case .maxPool2D, .avgPool2D, .batchNorm, .add, .multiply, .concat, .globalAvgPool, .globalMaxPool, .layerNorm,
-                 .embedding, .maxPool1D, .avgPool1D, .recurrent:
+                 .embedding, .maxPool1D, .avgPool1D, .recurrent, .attention, .positionalEmbedding:
                 return (.linear, layer, layer.spec.kindRange)
             }
         }

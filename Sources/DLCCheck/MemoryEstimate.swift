@@ -53,12 +53,18 @@ public enum MemoryEstimate {
                 let steps = input.first ?? 1
                 let record = ShapeArithmetic.multiply(steps, recurrent.cell == .lstm ? 6 : 5, recurrent.units, recurrent.bidirectional ? 2 : 1) ?? .max
                 kept = ShapeArithmetic.add(kept, record) ?? .max
+            case .attention(let heads, _):
+                // the probabilities of every head, the projections in and out
+                let steps = input.first ?? 1
+                let probabilities = ShapeArithmetic.multiply(heads, steps, steps) ?? .max
+                kept = ShapeArithmetic.add(kept, ShapeArithmetic.add(probabilities, ShapeArithmetic.multiply(output, 5) ?? .max) ?? .max) ?? .max
+                scratch = max(scratch, ShapeArithmetic.multiply(steps, steps) ?? .max)
             case .maxPool2D, .globalMaxPool, .maxPool1D:
                 kept = ShapeArithmetic.add(kept, output) ?? .max
             case .concat, .add, .multiply:
                 // The gradient of each input: a slice of the merged gradient, or a second product.
                 kept = ShapeArithmetic.add(kept, output) ?? .max
-            case .dense, .dropout, .activation, .flatten, .avgPool2D, .batchNorm, .reshape, .globalAvgPool, .layerNorm, .embedding, .avgPool1D:
+            case .dense, .dropout, .activation, .flatten, .avgPool2D, .batchNorm, .reshape, .globalAvgPool, .layerNorm, .embedding, .avgPool1D, .positionalEmbedding:
                 break
             }
         }

@@ -65,6 +65,12 @@ extension CheckedModel {
                 [("weight_ih" + suffix, [features, width], false), ("weight_hh" + suffix, [recurrent.units, width], false),
                  ("bias_ih" + suffix, [width], false), ("bias_hh" + suffix, [width], false)]
             }
+        case .attention:
+            let dimension = input.last ?? 1
+            return [("in_proj_weight", [dimension, 3 * dimension], false), ("in_proj_bias", [3 * dimension], false),
+                    ("out_proj_weight", [dimension, dimension], false), ("out_proj_bias", [dimension], false)]
+        case .positionalEmbedding:
+            return [("weight", input, false)]
         case .dropout, .activation, .flatten, .maxPool2D, .avgPool2D, .reshape, .add, .multiply, .concat, .globalAvgPool, .globalMaxPool,
              .maxPool1D, .avgPool1D:
             return []

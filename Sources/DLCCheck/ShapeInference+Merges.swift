@@ -55,7 +55,7 @@ extension ShapeInference {
             }
             return output
         case .dense, .dropout, .activation, .flatten, .conv2d, .maxPool2D, .avgPool2D, .batchNorm, .reshape,
-             .globalAvgPool, .globalMaxPool, .layerNorm, .embedding, .conv1d, .maxPool1D, .avgPool1D, .recurrent:
+             .globalAvgPool, .globalMaxPool, .layerNorm, .embedding, .conv1d, .maxPool1D, .avgPool1D, .recurrent, .attention, .positionalEmbedding:
             preconditionFailure("internal: `\(layer.name)` is not a merge")
         }
     }

@@ -161,6 +161,33 @@ struct ShapeInference {
             }
             let output = recurrent.returnsSequences ? [input[0], recurrent.outputWidth] : [recurrent.outputWidth]
             return (output, parameters, 0)
+        case .attention(let heads, _):
+            guard input.count == 2 else {
+                fail("`attention` needs a sequence `[steps, dim]`, but \(previous) \(shapeText)", layer, help: sequenceHelp(input))
+                return nil
+            }
+            let dimension = input[1]
+            guard dimension % heads == 0 else {
+                let divisors = (1...min(dimension, 64)).filter { dimension % $0 == 0 }
+                let nearest = divisors.min { abs($0 - heads) < abs($1 - heads) } ?? 1
+                diagnostics.append(.error("heads-mismatch", "`\(layer.name)` splits its \(dimension) features into \(heads) heads, but \(dimension) is not a multiple of \(heads)",
+                                          at: layer.optionRanges["heads"] ?? layer.kindRange,
+                                          help: ["use `heads: \(nearest)`, or make the layer before it output a multiple of \(heads) features (\(previous) \(shapeText))"]))
+                return nil
+            }
+            guard let parameters = ShapeArithmetic.multiply(dimension, 4 * dimension + 4) else {
+                fail("`\(layer.name)` would have more parameters than can be counted", layer)
+                return nil
+            }
+            return (input, parameters, 0)
+        case .positionalEmbedding:
+            guard input.count == 2 else {
+                fail("`positional_embedding` adds a vector per step to a sequence `[steps, dim]`, but \(previous) \(shapeText)", layer,
+                     help: sequenceHelp(input))
+                return nil
+            }
+            guard let parameters = ShapeArithmetic.elementCount(input) else { return nil }
+            return (input, parameters, 0)
         case .add, .multiply, .concat:
             preconditionFailure("internal: merge `\(layer.name)` reached the one-input rules")
         }

@@ -125,6 +125,11 @@ public enum Differentiate {
                 // mean: each real step gets dy / length; maximum: the step that won each channel gets dy
                 accumulate(x, graph.add(.sequencePoolGradient(dy: dy, input: x, pooled: index, lengths: lengths, maximum: maximum), label: label),
                            label: label)
+            case .attention(let qkv, let lengths, let heads, let causal):
+                // per head, O = P V with P = softmax(Q K^T / sqrt(d)): dV = P^T dO, dP = dO V^T,
+                // dS = P (dP - rowsum(dP P)), dQ = dS K / sqrt(d), dK = dS^T Q / sqrt(d)
+                accumulate(qkv, graph.add(.attentionGradient(dy: dy, qkv: qkv, forward: index, lengths: lengths, heads: heads, causal: causal),
+                                          label: label), label: label)
             case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, let attributes):
                 // back-propagation through time: the gates' gradients step by step from the last step back, then
                 // dx = dgates Wi^T, dWi = x^T dgates, dWh = h_prev^T dgates_hidden, db = sums of dgates
@@ -142,7 +147,7 @@ public enum Differentiate {
             case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
                  .activationGradientFromOutput, .softmaxGradient, .conv2dInputGradient, .conv2dWeightGradient,
                  .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .narrow, .globalAveragePoolGradient,
-                 .globalMaxPoolGradient, .layerNormGradient, .embeddingGradient, .recurrentGradient, .sequencePoolGradient:
+                 .globalMaxPoolGradient, .layerNormGradient, .embeddingGradient, .recurrentGradient, .sequencePoolGradient, .attentionGradient:
                 preconditionFailure("internal: differentiate reached a gradient op (%\(index))")
             }
         }

@@ -52,3 +52,29 @@ extension Lower {
         return graph.add(.concat(directions, axis: layer.returnsSequences ? 2 : 1), label: name)
     }
 }
+
+extension Lower {
+    /// Self-attention as PyTorch's `nn.MultiheadAttention` (q = k = v = the input): the input
+    /// projection `LAYER.in_proj_weight` `[dim, 3 dim]` (+ `in_proj_bias`), the attention of
+    /// every head, the output projection `LAYER.out_proj_weight` `[dim, dim]` (+ `out_proj_bias`).
+    static func attentionLayer(_ input: ValueID, heads: Int, causal: Bool, name: String, lengths: ValueID?, in graph: inout Graph) -> ValueID {
+        let shape = graph.shape(of: input)
+        let (batch, steps, dimension) = (shape[0], shape[1], shape[2])
+        // PyTorch: xavier_uniform_ over the stacked [3 dim, dim] projection, Linear's U(±1/sqrt(dim)) for the output, zero biases.
+        let inWeight = graph.addParameter(ParameterInfo(name: "\(name).in_proj_weight", shape: [dimension, 3 * dimension], initializer: "glorot_uniform",
+                                                        fanIn: dimension, fanOut: 3 * dimension), label: name)
+        let inBias = graph.addParameter(ParameterInfo(name: "\(name).in_proj_bias", shape: [3 * dimension], initializer: "zeros",
+                                                      fanIn: dimension, fanOut: 3 * dimension), label: name)
+        let outWeight = graph.addParameter(ParameterInfo(name: "\(name).out_proj_weight", shape: [dimension, dimension], initializer: "recurrent_uniform",
+                                                         fanIn: dimension, fanOut: dimension), label: name)
+        let outBias = graph.addParameter(ParameterInfo(name: "\(name).out_proj_bias", shape: [dimension], initializer: "zeros",
+                                                       fanIn: dimension, fanOut: dimension), label: name)
+        let rows = graph.add(.reshape(input), shape: [batch * steps, dimension], label: name)
+        let projected = graph.add(.addBias(graph.add(.matmul(rows, inWeight), label: name), bias: inBias), label: name)
+        let qkv = graph.add(.reshape(projected), shape: [batch, steps, 3 * dimension], label: name)
+        let attended = graph.add(.attention(qkv, lengths: lengths, heads: heads, causal: causal), label: name)
+        let flat = graph.add(.reshape(attended), shape: [batch * steps, dimension], label: name)
+        let output = graph.add(.addBias(graph.add(.matmul(flat, outWeight), label: name), bias: outBias), label: name)
+        return graph.add(.reshape(output), shape: [batch, steps, dimension], label: name)
+    }
+}

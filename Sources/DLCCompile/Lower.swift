@@ -119,6 +119,16 @@ public enum Lower {
                 x = graph.add(.reshape(pooled), shape: output, label: name)
             case .recurrent(let recurrent):
                 x = recurrentLayer(x, recurrent, name: name, lengths: lengths, in: &graph)
+            case .attention(let heads, let causal):
+                x = attentionLayer(x, heads: heads, causal: causal, name: name, lengths: lengths, in: &graph)
+            case .positionalEmbedding:
+                // [batch, steps, dim] seen as [batch, steps * dim] plus the table seen as one bias of steps * dim.
+                let shape = graph.shape(of: x)
+                let table = graph.addParameter(ParameterInfo(name: "\(name).weight", shape: [shape[1], shape[2]], initializer: "lecun_normal",
+                                                             fanIn: 1, fanOut: shape[2]), label: name)
+                let flat = graph.add(.reshape(x), shape: [batchSize, shape[1] * shape[2]], label: name)
+                let bias = graph.add(.reshape(table), shape: [shape[1] * shape[2]], label: name)
+                x = graph.add(.reshape(graph.add(.addBias(flat, bias: bias), label: name)), shape: shape, label: name)
             case .add, .multiply:
                 // A chain of two-operand ops: ((a + b) + c) ...
                 for input in layer.inputs.dropFirst() {

@@ -128,7 +128,7 @@ extension Op {
              .batchNorm, .slice, .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient, .averagePoolGradient,
              .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool, .layerNorm, .globalAveragePoolGradient,
              .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient, .sequenceLengths, .strideLengths, .maskSteps,
-             .recurrent, .recurrentGradient, .sequencePool, .sequencePoolGradient:
+             .recurrent, .recurrentGradient, .sequencePool, .sequencePoolGradient, .attention, .attentionGradient:
             return false
         }
     }

@@ -177,6 +177,8 @@ struct ONNXLowering {
         case .embedding(let ids, let table):
             let indices = builder.node("Cast", [nhwc(ids)], name: name + "_ids", attributes: [Attribute.int("to", 7)])
             native[value] = builder.node("Gather", [try parameter(table), indices], name: name, attributes: [Attribute.int("axis", 0)])
+        case .attention:
+            throw .unsupported("self-attention (`\(name)`)")
         case .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .sequencePool:
             throw .unsupported("sequence layers (`\(name)`)")
         case .labels, .targets, .dropoutMask, .oneHot, .loss, .slice:
@@ -184,7 +186,7 @@ struct ONNXLowering {
         case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,
              .activationGradientFromOutput, .softmaxGradient, .conv2dInputGradient, .conv2dWeightGradient, .maxPoolGradient,
              .averagePoolGradient, .batchNormGradient, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient,
-             .embeddingGradient, .recurrentGradient, .sequencePoolGradient:
+             .embeddingGradient, .recurrentGradient, .sequencePoolGradient, .attentionGradient:
             throw .notInference("a gradient (%\(value), `\(name)`)")
         }
     }

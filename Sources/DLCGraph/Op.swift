@@ -182,6 +182,14 @@ public enum Op: Sendable, Hashable {
     case sequencePool(ValueID, lengths: ValueID, maximum: Bool)
     /// Its gradient, shaped like `input`; `pooled` is the pooling node.
     case sequencePoolGradient(dy: ValueID, input: ValueID, pooled: ValueID, lengths: ValueID, maximum: Bool)
+    /// Multi-head scaled dot-product self-attention over `qkv` `[batch, steps, 3 * dim]` (queries,
+    /// keys, values side by side; head `h` owns features `h * dim / heads ..< (h + 1) * dim / heads`
+    /// of each): `[batch, steps, dim]`. Keys past an example's length are ignored, and with
+    /// `causal` the keys after the query's step; a query past the length gives zeros. Keeps the
+    /// attention probabilities `[batch, heads, steps, steps]` after its values.
+    case attention(ValueID, lengths: ValueID?, heads: Int, causal: Bool)
+    /// Its gradient with respect to `qkv`, from the probabilities `forward` kept.
+    case attentionGradient(dy: ValueID, qkv: ValueID, forward: ValueID, lengths: ValueID?, heads: Int, causal: Bool)
     /// A recurrent layer's direction over `x` `[batch, steps, inputs]`, stopping at each example's
     /// length (every step real without `lengths`). Weights `[inputs, gates * units]` and
     /// `[units, gates * units]`, biases `[gates * units]`. Keeps each step's gates and states
@@ -224,6 +232,10 @@ public enum Op: Sendable, Hashable {
             return [x, lengths]
         case .sequencePool(let x, let lengths, _):
             return [x, lengths]
+        case .attention(let x, let lengths, _, _):
+            return [x] + (lengths.map { [$0] } ?? [])
+        case .attentionGradient(let dy, let x, let forward, let lengths, _, _):
+            return [dy, x, forward] + (lengths.map { [$0] } ?? [])
         case .sequencePoolGradient(let dy, let x, let pooled, let lengths, _):
             return [dy, x, pooled, lengths]
         case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, _):
@@ -311,6 +323,9 @@ public enum Op: Sendable, Hashable {
         case .strideLengths(let lengths, let stride, let limit): return .strideLengths(map(lengths), stride: stride, limit: limit)
         case .maskSteps(let x, let lengths): return .maskSteps(map(x), lengths: map(lengths))
         case .sequencePool(let x, let lengths, let maximum): return .sequencePool(map(x), lengths: map(lengths), maximum: maximum)
+        case .attention(let x, let lengths, let heads, let causal): return .attention(map(x), lengths: lengths.map(map), heads: heads, causal: causal)
+        case .attentionGradient(let dy, let x, let forward, let lengths, let heads, let causal):
+            return .attentionGradient(dy: map(dy), qkv: map(x), forward: map(forward), lengths: lengths.map(map), heads: heads, causal: causal)
         case .sequencePoolGradient(let dy, let x, let pooled, let lengths, let maximum):
             return .sequencePoolGradient(dy: map(dy), input: map(x), pooled: map(pooled), lengths: map(lengths), maximum: maximum)
         case .recurrent(let x, let wi, let wh, let bi, let bh, let lengths, let attributes):

@@ -33,6 +33,10 @@ extension Op {
             return shape(x)
         case .sequencePool(let x, _, _):
             return [shape(x)[0], shape(x).last ?? 1]
+        case .attention(let x, _, _, _):
+            return [shape(x)[0], shape(x)[1], (shape(x).last ?? 3) / 3]
+        case .attentionGradient(_, let x, _, _, _, _):
+            return shape(x)
         case .recurrent(let x, _, _, _, _, _, let attributes):
             let input = shape(x)
             return attributes.returnsSequences ? [input[0], input[1], attributes.units] : [input[0], attributes.units]
@@ -115,6 +119,8 @@ extension Op {
         case .maskSteps: return "mask_steps"
         case .sequencePool: return "sequence_pool"
         case .sequencePoolGradient: return "sequence_pool_gradient"
+        case .attention: return "attention"
+        case .attentionGradient: return "attention_gradient"
         case .recurrent: return "recurrent"
         case .recurrentGradient: return "recurrent_gradient"
         case .globalAveragePool: return "global_average_pool"
@@ -150,6 +156,8 @@ extension Op {
         case .recurrent(_, _, _, _, _, _, let attributes), .recurrentGradient(_, _, _, _, _, _, let attributes): return attributes.description
         case .sequenceLengths, .maskSteps: return ""
         case .sequencePool(_, _, let maximum), .sequencePoolGradient(_, _, _, _, let maximum): return maximum ? "maximum" : "mean"
+        case .attention(_, _, let heads, let causal), .attentionGradient(_, _, _, _, let heads, let causal):
+            return "heads: \(heads)" + (causal ? ", causal" : "")
         case .globalAveragePool, .globalMaxPool, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient:
             return ""
         case .features, .labels, .targets, .matmul, .addBias, .softmax, .multiply, .reshape, .matmulGradientLeft,
@@ -172,7 +180,9 @@ extension Op {
             return graph.nodes[x].shape[0] * graph.nodes[x].shape[1] * attributes.cell.recordWidth(units: attributes.units)
         case .sequencePool(let x, _, let maximum):
             return maximum ? graph.nodes[x].shape[0] * (graph.nodes[x].shape.last ?? 1) : 0
-        case .sequenceLengths, .strideLengths, .maskSteps, .recurrentGradient, .sequencePoolGradient:
+        case .attention(let x, _, let heads, _):
+            return graph.nodes[x].shape[0] * heads * graph.nodes[x].shape[1] * graph.nodes[x].shape[1]
+        case .sequenceLengths, .strideLengths, .maskSteps, .recurrentGradient, .sequencePoolGradient, .attentionGradient:
             return 0
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .loss, .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis,
@@ -212,7 +222,10 @@ extension Op {
             return RecurrentScratch(batch: graph.nodes[x].shape[0], steps: graph.nodes[x].shape[1], attributes: attributes, training: false).floats
         case .recurrentGradient(_, let x, _, _, _, _, let attributes):
             return RecurrentScratch(batch: graph.nodes[x].shape[0], steps: graph.nodes[x].shape[1], attributes: attributes, training: true).floats
-        case .sequenceLengths, .strideLengths, .maskSteps, .sequencePool, .sequencePoolGradient:
+        case .attentionGradient(_, let x, _, _, _, _):
+            // One head's probability gradients at a time.
+            return graph.nodes[x].shape[1] * graph.nodes[x].shape[1]
+        case .sequenceLengths, .strideLengths, .maskSteps, .sequencePool, .sequencePoolGradient, .attention:
             return 0
         case .features, .labels, .targets, .parameter, .dropoutMask, .matmul, .addBias, .activation, .biasActivation, .softmax,
              .multiply, .reshape, .oneHot, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,

@@ -90,6 +90,12 @@ public enum Verifier {
             expect(shape(x).count == 3 && shape(lengths) == [shape(x)[0]], "sequence pooling of \(shape(x)) by lengths \(shape(lengths))")
         case .sequencePoolGradient(let dy, _, let pooled, _, _):
             expect(shape(dy) == shape(pooled), "sequence pooling gradient \(shape(dy)) for \(shape(pooled))")
+        case .attention(let x, let lengths, let heads, _):
+            let width = shape(x).last ?? 0
+            expect(shape(x).count == 3 && width % 3 == 0 && heads >= 1 && (width / 3) % heads == 0, "attention of \(shape(x)) with \(heads) heads")
+            if let lengths { expect(shape(lengths) == [shape(x)[0]], "attention lengths \(shape(lengths)) for \(shape(x))") }
+        case .attentionGradient(let dy, _, let forward, _, _, _):
+            expect(shape(dy) == shape(forward), "attention gradient \(shape(dy)) for \(shape(forward))")
         case .recurrentGradient(let dy, _, let forward, _, _, _, _):
             expect(shape(dy) == shape(forward), "recurrent gradient \(shape(dy)) for an output \(shape(forward))")
         case .layerNorm(let x, let gamma, let beta, _):
@@ -130,7 +136,8 @@ extension Op {
              .softmaxGradient, .add, .conv2d, .maxPool, .averagePool, .batchNorm, .conv2dInputGradient, .conv2dWeightGradient,
              .maxPoolGradient, .averagePoolGradient, .batchNormGradient, .concat, .narrow, .globalAveragePool, .globalMaxPool,
              .layerNorm, .globalAveragePoolGradient, .globalMaxPoolGradient, .layerNormGradient, .embedding, .embeddingGradient,
-             .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .recurrentGradient, .sequencePool, .sequencePoolGradient:
+             .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .recurrentGradient, .sequencePool, .sequencePoolGradient,
+             .attention, .attentionGradient:
             return false
         }
     }

@@ -194,6 +194,10 @@ extension Executor {
             Kernels.sequencePool(x, lengths: lengths, y: y, argmax: argmax, batch: batch, steps: steps, channels: channels)
         case .sequencePoolGradient(let dy, let lengths, let argmax, let dx, let batch, let steps, let channels):
             Kernels.sequencePoolBackward(dy: dy, lengths: lengths, argmax: argmax, dx: dx, batch: batch, steps: steps, channels: channels)
+        case .attention(let kernel):
+            kernel.forward()
+        case .attentionGradient(let kernel, let dy, let dqkv):
+            kernel.backward(dy: dy, dqkv: dqkv)
         case .recurrent(let kernel):
             kernel.forward()
         case .recurrentGradient(let kernel):

@@ -61,7 +61,7 @@ extension Executor {
              .conv2dInputGradient, .conv2dWeightGradient, .maxPool, .maxPoolGradient, .averagePool, .averagePoolGradient,
              .batchNormTraining, .batchNormInference, .batchNormGradient, .libraryConvolution, .libraryConvolutionInputGradient,
              .libraryConvolutionWeightGradient, .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .recurrentGradient,
-             .sequencePool, .sequencePoolGradient:
+             .sequencePool, .sequencePoolGradient, .attention, .attentionGradient:
             preconditionFailure("internal: \(kind) is not a graph-model kernel")
         }
     }

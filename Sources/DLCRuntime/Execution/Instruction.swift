@@ -73,6 +73,8 @@ struct Instruction {
         case sequencePool(x: Pointer, lengths: Pointer, y: Pointer, argmax: UnsafeMutablePointer<Int32>?, batch: Int, steps: Int, channels: Int)
         case sequencePoolGradient(dy: Pointer, lengths: Pointer, argmax: UnsafeMutablePointer<Int32>?, dx: Pointer, batch: Int, steps: Int,
                                   channels: Int)
+        case attention(AttentionKernel)
+        case attentionGradient(AttentionKernel, dy: Pointer, dqkv: Pointer)
         case recurrent(RecurrentKernel)
         case recurrentGradient(RecurrentGradientKernel)
     }

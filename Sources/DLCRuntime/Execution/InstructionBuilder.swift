@@ -267,6 +267,10 @@ struct InstructionBuilder {
             let argmax = maximum ? UnsafeMutableRawPointer(p(pooled) + graph.nodes[pooled].elementCount).assumingMemoryBound(to: Int32.self) : nil
             return .sequencePoolGradient(dy: p(dy), lengths: p(lengths), argmax: argmax, dx: p(index), batch: shape[0], steps: shape[1],
                                          channels: shape[2])
+        case .attention:
+            return .attention(attentionKernel(index))
+        case .attentionGradient(let dy, _, let forward, _, _, _):
+            return .attentionGradient(attentionKernel(forward), dy: p(dy), dqkv: p(index))
         case .recurrent:
             return .recurrent(recurrentKernel(index))
         case .recurrentGradient(let dy, _, let forward, _, _, _, _):
@@ -276,6 +280,19 @@ struct InstructionBuilder {
             return .layerNormGradient(dy: p(dy), x: p(x), gamma: p(gamma), saved: p(normalized) + graph.nodes[normalized].elementCount,
                                       dx: p(index), rows: rows, features: features)
         }
+    }
+
+    /// The kernel of the attention node `index`, with the scratch region.
+    private func attentionKernel(_ index: ValueID) -> AttentionKernel {
+        let graph = executor.graph
+        let p = { (value: ValueID) in executor.pointer(value) }
+        guard case .attention(let x, let lengths, let heads, let causal) = graph.nodes[index].op else {
+            preconditionFailure("internal: %\(index) is not an attention node")
+        }
+        let shape = graph.shape(of: x)
+        return AttentionKernel(qkv: p(x), lengths: lengths.map(p), output: p(index), probabilities: p(index) + graph.nodes[index].elementCount,
+                               scratch: executor.scratchPointer, batch: shape[0], steps: shape[1], dimension: shape[2] / 3, heads: heads,
+                               causal: causal)
     }
 
     /// The kernel of the recurrent node `index`, with the scratch region.

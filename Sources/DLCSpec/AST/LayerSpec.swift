@@ -178,13 +178,17 @@ public enum LayerConfig: Sendable, Hashable {
     case avgPool1D(WindowSpec)
     /// An LSTM or GRU over `[steps, features]`.
     case recurrent(RecurrentLayer)
+    /// Multi-head self-attention over `[steps, dim]`.
+    case attention(heads: Int, causal: Bool)
+    /// A learned vector per step, added: `[steps, dim]` -> `[steps, dim]`.
+    case positionalEmbedding
 
     /// Whether the layer merges several inputs (`from:` names two or more).
     public var isMerge: Bool {
         switch self {
         case .add, .multiply, .concat: return true
         case .dense, .dropout, .activation, .flatten, .conv2d, .maxPool2D, .avgPool2D, .batchNorm, .reshape,
-             .globalAvgPool, .globalMaxPool, .layerNorm, .embedding, .conv1d, .maxPool1D, .avgPool1D, .recurrent:
+             .globalAvgPool, .globalMaxPool, .layerNorm, .embedding, .conv1d, .maxPool1D, .avgPool1D, .recurrent, .attention, .positionalEmbedding:
             return false
         }
     }

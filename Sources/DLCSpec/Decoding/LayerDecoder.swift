@@ -211,6 +211,13 @@ extension SpecDecoder {
             guard let units else { return nil }
             return .recurrent(RecurrentLayer(cell: kind == "lstm" ? .lstm : .gru, units: units.value, returnsSequences: sequences,
                                              bidirectional: bidirectional))
+        case "attention":
+            let heads = options["heads"].flatMap { integer($0, option: "heads", type: .positiveInteger) }
+            let causal = options["causal"].flatMap { boolean($0, option: "causal") }?.value ?? false
+            guard let heads else { return nil }
+            return .attention(heads: heads.value, causal: causal)
+        case "positional_embedding":
+            return .positionalEmbedding
         case "layernorm":
             let epsilon = options["epsilon"].flatMap { number($0, option: "epsilon", type: .positiveNumber) }
             return .layerNorm(epsilon: epsilon?.value ?? 1e-5)

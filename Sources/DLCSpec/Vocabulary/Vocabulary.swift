@@ -143,6 +143,14 @@ public enum Vocabulary {
                        options: recurrentOptions),
         KindDefinition("gru", "gated recurrent unit over [steps, features] (PyTorch's gates r, z, n), stopping at each example's length",
                        options: recurrentOptions),
+        KindDefinition("attention", "multi-head self-attention over [steps, dim] (PyTorch's nn.MultiheadAttention); padded steps are masked", options: [
+            OptionDefinition("heads", .positiveInteger, required: true, "attention heads; `dim` must be a multiple of it"),
+            OptionDefinition("causal", .boolean, default: "false", "each step attends only to itself and the steps before it"),
+            checkpointInitOption,
+        ]),
+        KindDefinition("positional_embedding", "adds a learned vector per step position: [steps, dim] -> [steps, dim]", options: [
+            checkpointInitOption,
+        ]),
     ]
 
     static let pool1DOptions = [

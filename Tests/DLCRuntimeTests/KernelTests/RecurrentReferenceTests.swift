@@ -13,6 +13,8 @@ struct RecurrentReferenceTests {
         var kind: String
         var bidirectional: Bool
         var return_sequences: Bool
+        var causal: Bool?
+        var heads: Int?
         var batch: Int
         var steps: Int
         var inputs: Int
@@ -88,5 +90,61 @@ struct RecurrentReferenceTests {
         }
         Self.close(output, c.output, "\(name): output")
         Self.close(dx, try #require(c.gradients["x"]), "\(name): dx")
+    }
+}
+
+/// Self-attention against PyTorch's `nn.MultiheadAttention` with a key padding mask (and a causal
+/// mask), from the same file: the input projection, the attention kernel and the output
+/// projection composed as dlc's graph composes them; outputs zero past each length.
+struct AttentionReferenceTests {
+    @Test(arguments: ["attention", "attention_causal", "attention_one_head"])
+    func matchesPyTorch(_ name: String) throws {
+        let c = try #require(RecurrentReferenceTests.reference?.cases[name], "run Reference/sequence_layers.py")
+        let (batch, steps, dimension) = (c.batch, c.steps, c.inputs)
+        let rows = batch * steps
+        let heads = try #require(c.heads), causal = c.causal ?? false
+        let inWeight = try #require(c.parameters["attention.in_proj_weight"]), inBias = try #require(c.parameters["attention.in_proj_bias"])
+        let outWeight = try #require(c.parameters["attention.out_proj_weight"]), outBias = try #require(c.parameters["attention.out_proj_bias"])
+        let x = FloatBuffer(c.x), lengths = FloatBuffer(c.lengths.map(Float.init))
+        let qkv = FloatBuffer(count: rows * 3 * dimension)
+        let win = FloatBuffer(inWeight), wout = FloatBuffer(outWeight)
+        Kernels.matmul(x.pointer, win.pointer, qkv.pointer, m: rows, n: 3 * dimension, k: dimension)
+        for r in 0..<rows { for j in 0..<3 * dimension { qkv[r * 3 * dimension + j] += inBias[j] } }
+        let attended = FloatBuffer(count: rows * dimension)
+        let probabilities = FloatBuffer(count: batch * heads * steps * steps, value: .nan)
+        let scratch = FloatBuffer(count: steps * steps, value: .nan)
+        let kernel = AttentionKernel(qkv: qkv.pointer, lengths: lengths.pointer, output: attended.pointer, probabilities: probabilities.pointer,
+                                     scratch: scratch.pointer, batch: batch, steps: steps, dimension: dimension, heads: heads, causal: causal)
+        kernel.forward()
+        let output = FloatBuffer(count: rows * dimension)
+        Kernels.matmul(attended.pointer, wout.pointer, output.pointer, m: rows, n: dimension, k: dimension)
+        // The output projection's bias, then dlc's zeros past each length.
+        for b in 0..<batch {
+            for t in 0..<steps {
+                for j in 0..<dimension {
+                    let index = (b * steps + t) * dimension + j
+                    output[index] = t < c.lengths[b] ? output[index] + outBias[j] : 0
+                }
+            }
+        }
+        RecurrentReferenceTests.close(output.values, c.output, "\(name): output")
+        // Backward through the same steps; the mask zeroes the upstream gradient past each length.
+        let dy = FloatBuffer(c.upstream)
+        for b in 0..<batch { for t in c.lengths[b]..<steps { for j in 0..<dimension { dy[(b * steps + t) * dimension + j] = 0 } } }
+        let dOutWeight = FloatBuffer(count: dimension * dimension), dAttended = FloatBuffer(count: rows * dimension)
+        Kernels.matmul(attended.pointer, dy.pointer, dOutWeight.pointer, m: dimension, n: dimension, k: rows, transposeA: true)
+        Kernels.matmul(dy.pointer, wout.pointer, dAttended.pointer, m: rows, n: dimension, k: dimension, transposeB: true)
+        let dOutBias = (0..<dimension).map { j in (0..<rows).reduce(Float(0)) { $0 + dy[$1 * dimension + j] } }
+        let dqkv = FloatBuffer(count: rows * 3 * dimension, value: .nan)
+        kernel.backward(dy: dAttended.pointer, dqkv: dqkv.pointer)
+        let dInWeight = FloatBuffer(count: dimension * 3 * dimension), dx = FloatBuffer(count: rows * dimension)
+        Kernels.matmul(x.pointer, dqkv.pointer, dInWeight.pointer, m: dimension, n: 3 * dimension, k: rows, transposeA: true)
+        Kernels.matmul(dqkv.pointer, win.pointer, dx.pointer, m: rows, n: dimension, k: 3 * dimension, transposeB: true)
+        let dInBias = (0..<3 * dimension).map { j in (0..<rows).reduce(Float(0)) { $0 + dqkv[$1 * 3 * dimension + j] } }
+        RecurrentReferenceTests.close(dx.values, try #require(c.gradients["x"]), "\(name): dx")
+        RecurrentReferenceTests.close(dInWeight.values, try #require(c.gradients["attention.in_proj_weight"]), "\(name): d in_proj_weight")
+        RecurrentReferenceTests.close(dInBias, try #require(c.gradients["attention.in_proj_bias"]), "\(name): d in_proj_bias")
+        RecurrentReferenceTests.close(dOutWeight.values, try #require(c.gradients["attention.out_proj_weight"]), "\(name): d out_proj_weight")
+        RecurrentReferenceTests.close(dOutBias, try #require(c.gradients["attention.out_proj_bias"]), "\(name): d out_proj_bias")
     }
 }
