@@ -53,7 +53,9 @@ struct SemanticCheck {
             return nil
         }
         var inference = ShapeInference()
-        inference.tokens = data?.encoding?.onlyText
+        // (A text column beside other features is an error of its own; its ids are not the input then, but no cascade follows.)
+        inference.tokens = data?.encoding?.onlyText ?? data?.encoding?.texts.first
+        inference.readData = data != nil && spec.data?.isComplete == true
         let layers = inference.infer(input: input.value, layers: model.layers)
         diagnostics += inference.diagnostics
         if let data { checkInput(input, against: data) }

@@ -9,6 +9,8 @@ struct ShapeInference {
     var diagnostics: [Diagnostic] = []
     /// The text column whose token ids the model's input is, when it is one.
     var tokens: FeatureEncoding.Text?
+    /// Whether the data was read (without it, an embedding's vocabulary may stay unknown).
+    var readData = false
 
     /// The checked layers, or `nil` when a layer's rule failed (the reason is in `diagnostics`).
     /// A residual block whose layers change the shape gains its projection, a layer of its own
@@ -128,6 +130,8 @@ struct ShapeInference {
                 return nil
             }
             guard let rows = vocabulary ?? tokens?.vocabularySize else {
+                // Unknown until the data is read (`--no-data`, or a data section with errors of its own).
+                guard readData else { return (input + [dimension], 0, 0) }
                 fail("`\(layer.name)` needs the number of ids: the data has no text column to give it", layer,
                      help: "declare the column as text in `data.columns`, or give `vocabulary: N`")
                 return nil

@@ -66,7 +66,7 @@ struct PredictCommand: ParsableCommand {
             let table = try DatasetLoader.loadTable(.csv(path: input, target: [], features: encoding.columns.map(\.name)), baseDirectory: "",
                                                     task: .classification, seed: 0, columns: encoding.columnTypes)
             let outcome = try encoding.encode(table)
-            ModelSession.noteUnseen(outcome.unseen, in: input)
+            ModelSession.noteUnseen(outcome.unseen, in: input, textColumns: Set(encoding.texts.map(\.column)))
             return (outcome.dataset.features, outcome.dataset.count)
         } catch {
             Console.error("error: \(error.located(in: input))\n")

@@ -92,7 +92,19 @@ public struct RecurrentKernel {
                 let p = product + k * width, h = hidden + k * units, c = cell + k * units
                 switch attributes.cell {
                 case .lstm:
-                    for j in 0..<units {
+                    let vectorEnd = units & ~7
+                    for j in stride(from: 0, to: vectorEnd, by: 8) {
+                        let i = Kernels.sigmoid(Kernels.load(r + j) + Kernels.load(p + j))
+                        let f = Kernels.sigmoid(Kernels.load(r + units + j) + Kernels.load(p + units + j))
+                        let g = Kernels.fastTanh(Kernels.load(r + 2 * units + j) + Kernels.load(p + 2 * units + j))
+                        let o = Kernels.sigmoid(Kernels.load(r + 3 * units + j) + Kernels.load(p + 3 * units + j))
+                        let newCell = f * Kernels.load(c + j) + i * g
+                        let newHidden = o * Kernels.fastTanh(newCell)
+                        Kernels.store(i, r + j); Kernels.store(f, r + units + j); Kernels.store(g, r + 2 * units + j); Kernels.store(o, r + 3 * units + j)
+                        Kernels.store(newCell, r + 4 * units + j); Kernels.store(newHidden, r + 5 * units + j)
+                        Kernels.store(newCell, c + j); Kernels.store(newHidden, h + j)
+                    }
+                    for j in vectorEnd..<units {
                         let i = Kernels.sigmoid(r[j] + p[j])
                         let f = Kernels.sigmoid(r[units + j] + p[units + j])
                         let g = Kernels.fastTanh(r[2 * units + j] + p[2 * units + j])
@@ -104,7 +116,18 @@ public struct RecurrentKernel {
                         c[j] = newCell; h[j] = newHidden
                     }
                 case .gru:
-                    for j in 0..<units {
+                    let vectorEnd = units & ~7
+                    for j in stride(from: 0, to: vectorEnd, by: 8) {
+                        let reset = Kernels.sigmoid(Kernels.load(r + j) + Kernels.load(p + j))
+                        let update = Kernels.sigmoid(Kernels.load(r + units + j) + Kernels.load(p + units + j))
+                        let hiddenNew = Kernels.load(p + 2 * units + j) + Kernels.load(biasHidden + 2 * units + j)
+                        let new = Kernels.fastTanh(Kernels.load(r + 2 * units + j) + reset * hiddenNew)
+                        let newHidden = (1 - update) * new + update * Kernels.load(h + j)
+                        Kernels.store(reset, r + j); Kernels.store(update, r + units + j); Kernels.store(new, r + 2 * units + j)
+                        Kernels.store(hiddenNew, r + 3 * units + j); Kernels.store(newHidden, r + 4 * units + j)
+                        Kernels.store(newHidden, h + j)
+                    }
+                    for j in vectorEnd..<units {
                         let reset = Kernels.sigmoid(r[j] + p[j])
                         let update = Kernels.sigmoid(r[units + j] + p[units + j])
                         let hiddenNew = p[2 * units + j] + biasHidden[2 * units + j]
@@ -182,7 +205,23 @@ public struct RecurrentGradientKernel {
                 let d = stepGradient + k * width
                 switch f.attributes.cell {
                 case .lstm:
-                    for j in 0..<units {
+                    let vectorEnd = units & ~7
+                    for j in stride(from: 0, to: vectorEnd, by: 8) {
+                        let i = Kernels.load(r + j), fg = Kernels.load(r + units + j), g = Kernels.load(r + 2 * units + j)
+                        let o = Kernels.load(r + 3 * units + j), c = Kernels.load(r + 4 * units + j)
+                        let cPrevious = previous.map { Kernels.load($0 + 4 * units + j) } ?? Kernels.Lanes(repeating: 0)
+                        let tc = Kernels.fastTanh(c)
+                        let dhj = Kernels.load(dh + j)
+                        let dc2 = Kernels.load(dc + j) + dhj * o * (1 - tc * tc)
+                        let di = dc2 * g * i * (1 - i)
+                        let df = dc2 * cPrevious * fg * (1 - fg)
+                        let dg = dc2 * i * (1 - g * g)
+                        let dout = dhj * tc * o * (1 - o)
+                        Kernels.store(di, gi + j); Kernels.store(df, gi + units + j); Kernels.store(dg, gi + 2 * units + j); Kernels.store(dout, gi + 3 * units + j)
+                        Kernels.store(di, d + j); Kernels.store(df, d + units + j); Kernels.store(dg, d + 2 * units + j); Kernels.store(dout, d + 3 * units + j)
+                        Kernels.store(dc2 * fg, dc + j)
+                    }
+                    for j in vectorEnd..<units {
                         let i = r[j], fg = r[units + j], g = r[2 * units + j], o = r[3 * units + j], c = r[4 * units + j]
                         let cPrevious = previous.map { $0[4 * units + j] } ?? 0
                         let tc = Kernels.fastTanh(c)
@@ -197,7 +236,21 @@ public struct RecurrentGradientKernel {
                         dc[j] = dc2 * fg
                     }
                 case .gru:
-                    for j in 0..<units {
+                    let vectorEnd = units & ~7
+                    for j in stride(from: 0, to: vectorEnd, by: 8) {
+                        let reset = Kernels.load(r + j), update = Kernels.load(r + units + j)
+                        let new = Kernels.load(r + 2 * units + j), hiddenNew = Kernels.load(r + 3 * units + j)
+                        let hp = previous.map { Kernels.load($0 + 4 * units + j) } ?? Kernels.Lanes(repeating: 0)
+                        let dhj = Kernels.load(dh + j)
+                        let dNewPre = dhj * (1 - update) * (1 - new * new)
+                        let dResetPre = dNewPre * hiddenNew * reset * (1 - reset)
+                        let dUpdatePre = dhj * (hp - new) * update * (1 - update)
+                        Kernels.store(dResetPre, gi + j); Kernels.store(dUpdatePre, gi + units + j); Kernels.store(dNewPre, gi + 2 * units + j)
+                        Kernels.store(dResetPre, gh + j); Kernels.store(dUpdatePre, gh + units + j); Kernels.store(dNewPre * reset, gh + 2 * units + j)
+                        Kernels.store(dResetPre, d + j); Kernels.store(dUpdatePre, d + units + j); Kernels.store(dNewPre * reset, d + 2 * units + j)
+                        Kernels.store(dhj * update, dh + j)
+                    }
+                    for j in vectorEnd..<units {
                         let reset = r[j], update = r[units + j], new = r[2 * units + j], hiddenNew = r[3 * units + j]
                         let hp = previous.map { $0[4 * units + j] } ?? 0
                         let dNewPre = dh[j] * (1 - update) * (1 - new * new)

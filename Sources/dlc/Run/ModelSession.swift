@@ -148,7 +148,7 @@ extension ModelSession {
                                                     seed: UInt64(spec.training?.seed ?? 0), columns: types)
             guard let encoding, !table.columns.isEmpty else { return table.dataset }
             let outcome = try encoding.encode(table)
-            Self.noteUnseen(outcome.unseen, in: path)
+            Self.noteUnseen(outcome.unseen, in: path, textColumns: Set(encoding.texts.map(\.column)))
             return outcome.dataset
         } catch {
             Console.error("error: \(error.located(in: path))\n")
@@ -156,9 +156,14 @@ extension ModelSession {
         }
     }
 
-    /// `note: 3 cells of `island` hold values never seen in training ...`, on stderr.
-    static func noteUnseen(_ unseen: [String: Int], in path: String) {
+    /// `note: 3 cells of `island` hold values never seen in training ...` (for a text column, the
+    /// tokens its vocabulary lacks), on stderr.
+    static func noteUnseen(_ unseen: [String: Int], in path: String, textColumns: Set<String>) {
         for (column, count) in unseen.sorted(by: { $0.key < $1.key }) {
+            if textColumns.contains(column) {
+                Console.error("note: `\(path)`: \(count) token\(count == 1 ? "" : "s") of `\(column)` \(count == 1 ? "is" : "are") not in the vocabulary, encoded as unknown (id 1)\n")
+                continue
+            }
             Console.error("note: `\(path)`: \(count) cell\(count == 1 ? "" : "s") of `\(column)` hold\(count == 1 ? "s" : "") a value never seen in training, encoded as unknown\n")
         }
     }
