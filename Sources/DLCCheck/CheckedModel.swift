@@ -7,6 +7,8 @@ public enum LayerInput: Sendable, Hashable {
     case input
     /// The output of `CheckedModel.layers[index]`.
     case layer(Int)
+    /// One of several inputs: a text column's ids, or `features` (`CheckedModel.namedInputs`).
+    case named(String)
 }
 
 /// One layer with its inferred output shape and parameter count.
@@ -39,11 +41,13 @@ public struct CheckedModel: Sendable {
     public var trainingMemoryBytes: Int
     /// A CSV source's fitted encoding (from the checker's reading of the data); nil without one.
     public var encoding: FeatureEncoding?
+    /// The model's inputs by name when it has several (`FeatureEncoding.namedInputs`).
+    public var namedInputs: [String: [Int]] { encoding?.namedInputs ?? [:] }
 
     /// The shape of one example as the data holds it: `inputShape`, except that an embedded
     /// column is one id there and `dimension` values in `inputShape`.
     public var dataShape: [Int] {
-        guard let encoding, !encoding.embeddings.isEmpty else { return inputShape }
+        guard let encoding, !encoding.embeddings.isEmpty || !encoding.namedInputs.isEmpty else { return inputShape }
         return [encoding.dataWidth]
     }
     public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
@@ -53,6 +57,7 @@ public struct CheckedModel: Sendable {
         switch value {
         case .input: return inputShape
         case .layer(let index): return layers[index].outputShape
+        case .named(let name): return namedInputs[name] ?? inputShape
         }
     }
 
@@ -61,6 +66,7 @@ public struct CheckedModel: Sendable {
         switch value {
         case .input: return "input"
         case .layer(let index): return layers[index].name
+        case .named(let name): return name
         }
     }
 

@@ -53,8 +53,9 @@ struct SemanticCheck {
             return nil
         }
         var inference = ShapeInference()
-        // (A text column beside other features is an error of its own; its ids are not the input then, but no cascade follows.)
-        inference.tokens = data?.encoding?.onlyText ?? data?.encoding?.texts.first
+        inference.tokens = data?.encoding?.onlyText
+        inference.namedInputs = data?.encoding?.namedInputs ?? [:]
+        for text in data?.encoding?.texts ?? [] { inference.texts[text.column] = text }
         inference.readData = data != nil && spec.data?.isComplete == true
         let layers = inference.infer(input: input.value, layers: model.layers)
         diagnostics += inference.diagnostics

@@ -99,16 +99,8 @@ extension DataChecks {
                                   notes: notes))
     }
 
-    /// The problems of the fitted encoding: a one-hot column with too many values, a text column
-    /// beside other features.
+    /// The problems of the fitted encoding: a one-hot column with too many values.
     mutating func checkEncoding(_ encoding: FeatureEncoding, data: DataSpec) {
-        if encoding.onlyText == nil, let text = encoding.texts.first,
-           let entry = data.columns.first(where: { $0.name.value == text.column }) {
-            let others = encoding.columns.map(\.name).filter { $0 != text.column }
-            diagnostics.append(.error("unsupported-inputs",
-                                      "the text column `\(text.column)` comes with other feature columns (\(others.prefix(4).map { "`\($0)`" }.joined(separator: ", "))\(others.count > 4 ? ", ..." : "")); a model with several inputs is not supported yet",
-                                      at: entry.kindRange, help: ["train on the text alone with `features: [\(Self.yamlKey(text.column))]` in the source"]))
-        }
         for column in encoding.columns {
             guard case .oneHot(let values, _) = column.kind, values.count > Self.maximumOneHotValues,
                   let entry = data.columns.first(where: { $0.name.value == column.name }) else { continue }

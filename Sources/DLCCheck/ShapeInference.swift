@@ -9,6 +9,10 @@ struct ShapeInference {
     var diagnostics: [Diagnostic] = []
     /// The text column whose token ids the model's input is, when it is one.
     var tokens: FeatureEncoding.Text?
+    /// The model's inputs by name, when it has several (a text column beside other features).
+    var namedInputs: [String: [Int]] = [:]
+    /// The text columns by name.
+    var texts: [String: FeatureEncoding.Text] = [:]
     /// Whether the data was read (without it, an embedding's vocabulary may stay unknown).
     var readData = false
 
@@ -18,13 +22,16 @@ struct ShapeInference {
     mutating func infer(input: [Int], layers: [LayerSpec]) -> [CheckedLayer]? {
         var checked: [CheckedLayer] = []
         var values: [String: LayerInput] = ["input": .input]
+        for name in namedInputs.keys { values[name] = .named(name) }
         func shape(_ value: LayerInput) -> [Int] {
             switch value {
             case .input: return input
             case .layer(let index): return checked[index].outputShape
+            case .named(let name): return namedInputs[name] ?? input
             }
         }
         for layer in layers {
+            guard checkInputNames(layer, known: values) else { return nil }
             var inputs = layer.inputs.map { name -> LayerInput in
                 guard let value = values[name] else { preconditionFailure("internal: `\(layer.name)` reads `\(name)`, which is not above it") }
                 return value
@@ -41,15 +48,22 @@ struct ShapeInference {
                 guard let merged = mergeShape(layer, shapes: shapes, names: layer.inputs) else { return nil }
                 output = (merged, 0, 0)
             } else {
-                let previous = inputs[0] == .input ? "the model's input is" : "`\(layer.inputs[0])` outputs"
-                if inputs[0] == .input, let tokens {
+                let previous: String
+                switch inputs[0] {
+                case .input: previous = "the model's input is"
+                case .named(let name): previous = "the model's input `\(name)` is"
+                case .layer: previous = "`\(layer.inputs[0])` outputs"
+                }
+                var readsTokens: FeatureEncoding.Text?
+                if case .named(let name) = inputs[0] { readsTokens = texts[name] } else if inputs[0] == .input { readsTokens = tokens }
+                if let tokens = readsTokens {
                     guard case .embedding = layer.config else {
                         fail("the model's input is the token ids of the text column `\(tokens.column)` \(ShapeArithmetic.format([tokens.length])), which `\(layer.kind)` cannot read as numbers", layer,
                              help: "start the model with `- embedding: {dim: 32}`, which turns each id into a learned vector")
                         return nil
                     }
                 }
-                guard let result = rule(layer, input: shapes[0], previous: previous) else { return nil }
+                guard let result = rule(layer, input: shapes[0], previous: previous, tokens: readsTokens) else { return nil }
                 output = result
             }
             guard ShapeArithmetic.elementCount(output.0) != nil else {
@@ -57,15 +71,53 @@ struct ShapeInference {
                                           at: layer.kindRange))
                 return nil
             }
+            var resolved = layer
+            // An embedding's vocabulary, when the data gives it, is written into the layer for the stages after.
+            if case .embedding(let dimension, nil) = layer.config, !layer.inputs.isEmpty, let rows = readsVocabulary(inputs[0]) {
+                resolved.config = .embedding(dimension: dimension, vocabulary: rows)
+            }
             checked.append(CheckedLayer(name: layer.name, kind: layer.kind, inputs: inputs, outputShape: output.0,
-                                        parameterCount: output.1, stateCount: output.2, spec: layer))
+                                        parameterCount: output.1, stateCount: output.2, spec: resolved))
             values[layer.name] = .layer(checked.count - 1)
         }
         return checked
     }
 
+    /// The vocabulary of the token ids `value` is, if it is a text column's.
+    private func readsVocabulary(_ value: LayerInput) -> Int? {
+        switch value {
+        case .input: return tokens?.vocabularySize
+        case .named(let name): return texts[name]?.vocabularySize
+        case .layer: return nil
+        }
+    }
+
+    /// With several inputs, every layer reading the model's input names one; a name the data does
+    /// not give (`features` without other columns) is an error. False after reporting.
+    private mutating func checkInputNames(_ layer: LayerSpec, known: [String: LayerInput]) -> Bool {
+        let listed = namedInputs.keys.sorted().map { name in "`\(name)` \(ShapeArithmetic.format(namedInputs[name] ?? []))" }
+        for (index, name) in layer.inputs.enumerated() {
+            let range = index < layer.inputRanges.count ? layer.inputRanges[index] : layer.kindRange
+            if name == "input", !namedInputs.isEmpty {
+                // An embedding reads a text column's ids; other layers, most likely the features.
+                let isEmbedding: Bool
+                if case .embedding = layer.config { isEmbedding = true } else { isEmbedding = false }
+                let example = (isEmbedding ? texts.keys.sorted().first : nil) ?? (namedInputs["features"] != nil ? "features" : namedInputs.keys.sorted().first ?? "features")
+                diagnostics.append(.error("several-inputs", "`\(layer.name)` reads `input`, but the model has several inputs: \(listed.joined(separator: ", "))",
+                                          at: range, help: ["name the one it reads with `from:`, e.g. `from: \(example)`"]))
+                return false
+            }
+            if known[name] == nil {
+                let help = namedInputs.isEmpty ? "the data gives one input, `input`" : "the model's inputs are " + listed.joined(separator: ", ")
+                diagnostics.append(.error("unknown-input", "`\(layer.name)` reads `\(name)`, which the data does not give", at: range, help: [help]))
+                return false
+            }
+        }
+        return true
+    }
+
     /// The output shape, trainable parameters and saved state of one layer.
-    private mutating func rule(_ layer: LayerSpec, input: [Int], previous: String) -> ([Int], Int, Int)? {
+    private mutating func rule(_ layer: LayerSpec, input: [Int], previous: String, tokens: FeatureEncoding.Text?) -> ([Int], Int, Int)? {
         let shapeText = ShapeArithmetic.format(input)
         switch layer.config {
         case .dense(let units, _, let useBias, _):

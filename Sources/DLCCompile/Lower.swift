@@ -19,7 +19,7 @@ public enum Lower {
     public static func lower(_ model: CheckedModel, batchSize: Int, mode: GraphMode,
                              keepsConvolutionColumns: Bool = true) throws(CompileError) -> Graph {
         var graph = Graph(batchSize: batchSize)
-        let features = encodedInput(model, batchSize: batchSize, in: &graph)
+        let (features, namedInputs) = encodedInputs(model, batchSize: batchSize, in: &graph)
         // Each layer's output value; a layer reads the values its inputs name.
         var outputs: [ValueID] = []
         // Each sequence's lengths `[batch]`, where its examples have padded steps (token ids and what is made of them).
@@ -30,6 +30,7 @@ public enum Lower {
             switch input {
             case .input: return features
             case .layer(let index): return outputs[index]
+            case .named(let name): return namedInputs[name] ?? features
             }
         }
         for (index, layer) in model.layers.enumerated() {

@@ -55,7 +55,9 @@ public struct ReportContents: Sendable, Hashable {
         return runs.map { run in
             guard (counts[run.name] ?? 0) > 1 else { return run }
             var renamed = run
-            let parent = RunFolder.folderName(((run.path as NSString).standardizingPath as NSString).deletingLastPathComponent)
+            // (Foundation's `deletingLastPathComponent` traps on a one- or two-letter name without a folder.)
+            let standardized = (run.path as NSString).standardizingPath
+            let parent = RunFolder.folderName(standardized.contains("/") ? (standardized as NSString).deletingLastPathComponent : "")
             renamed.name = parent.isEmpty || parent == "/" ? run.name : parent + "/" + run.name
             let index = seen[renamed.name, default: 0]
             seen[renamed.name] = index + 1

@@ -65,7 +65,7 @@ struct ExportCommand: ParsableCommand {
             Console.error("error: cannot export `\(session.name)` to ONNX: \(error)\n")
             throw ExitCode(1)
         }
-        let path = out ?? ((checkpoint as NSString).deletingLastPathComponent as NSString).appendingPathComponent("model.onnx")
+        let path = out ?? (RunOutputs.parent(of: checkpoint) as NSString).appendingPathComponent("model.onnx")
         do { try AtomicFile.write(bytes, to: path) } catch {
             Console.error("error: cannot write `\(path)`: \(error)\n")
             throw ExitCode(1)

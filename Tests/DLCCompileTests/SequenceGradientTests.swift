@@ -2,6 +2,7 @@ import DLCCheck
 import DLCCompile
 import DLCGraph
 import DLCRuntime
+import Foundation
 import Testing
 
 /// Finite-difference checks of the sequence ops (embedding lookups masked past each length,
@@ -89,3 +90,50 @@ struct SequenceGradientTests {
     }
 }
 
+
+/// A text column beside a number column: two inputs, `word` (token ids) and `features`, joined
+/// by `from:` and `concat`; checked from the data, trained a step, and differentiated exactly.
+struct SeveralInputsTests {
+    @Test func textAndFeaturesAreTwoInputs() throws {
+        let folder = NSTemporaryDirectory() + "dlc-several-inputs-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let rows = ["word,letters,label", "abba,4,x", "cab,3,y", "c,1,x", "bacca,5,y", "ab,2,x", "bbc,3,y"]
+        try (rows.joined(separator: "\n") + "\n").write(toFile: folder + "/data.csv", atomically: true, encoding: .utf8)
+        let spec = """
+            name: several
+            data:
+              train: {csv: data.csv, target: label}
+              columns:
+                word: {text: {length: 5}}
+            model:
+              layers:
+                - embedding: {dim: 3, from: word}
+                - lstm: {units: 3, name: letters}
+                - dense: {units: 2, activation: tanh, from: features, name: numbers}
+                - concat: {from: [letters, numbers]}
+                - dense: {units: 2}
+            loss: cross_entropy
+            optimizer: sgd
+            training: {epochs: 1, batch_size: 3}
+            """
+        try spec.write(toFile: folder + "/spec.yaml", atomically: true, encoding: .utf8)
+        configureBLASForTests()
+        let result = Checker.check(path: folder + "/spec.yaml")
+        #expect(!result.hasErrors, "\(result.diagnostics.map(\.message))")
+        let model = try #require(result.model)
+        #expect(model.namedInputs == ["word": [5], "features": [1]])
+        #expect(model.layers[0].spec.config == .embedding(dimension: 3, vocabulary: 5))   // padding, unknown, b, a, c
+        let (graph, _) = try Compiler.graph(model, batchSize: 3, stage: .fused)
+        let executor = makeExecutor(graph, plan: PlanBuffers.plan(graph))
+        // Three examples: the number first, then the word's 5 ids.
+        let features: [Float] = [4, 3, 2, 3, 3, 0,
+                                 3, 4, 2, 3, 0, 0,
+                                 1, 4, 0, 0, 0, 0]
+        executor.input(.features)!.update(from: features, count: features.count)
+        expectGradientsMatchFiniteDifferences(graph, executor, name: "several inputs") {
+            executor.run()
+            return Double(executor.loss)
+        }
+    }
+}

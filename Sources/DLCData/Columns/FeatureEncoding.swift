@@ -104,8 +104,30 @@ public struct FeatureEncoding: Sendable, Hashable, Codable {
     }
 
     /// The shape of one example as the model's first layers see it: `[length]` ids for one text
-    /// column alone, otherwise `[modelWidth]`.
+    /// column alone, otherwise `[modelWidth]` (the `features` input beside text columns).
     public var modelShape: [Int] { onlyText.map { [$0.length] } ?? [modelWidth] }
+
+    /// With text columns beside other features (or several text columns), the model's inputs by
+    /// name: each text column's `[length]` ids, and `features` `[modelWidth]` when there are other
+    /// features; empty otherwise (the model has one input, `input`).
+    public var namedInputs: [String: [Int]] {
+        let texts = self.texts
+        guard !texts.isEmpty, onlyText == nil else { return [:] }
+        var inputs: [String: [Int]] = [:]
+        for text in texts { inputs[text.column] = [text.length] }
+        if modelWidth > 0 { inputs["features"] = [modelWidth] }
+        return inputs
+    }
+
+    /// Where a text column's ids start in an encoded example.
+    public func textOffset(of column: String) -> Int? {
+        var offset = denseWidth + embeddings.count
+        for text in texts {
+            if text.column == column { return offset }
+            offset += text.length
+        }
+        return nil
+    }
 
     /// The width the model's first layer sees: the dense features and every embedding.
     public var modelWidth: Int { denseWidth + embeddings.reduce(0) { $0 + $1.dimension } }

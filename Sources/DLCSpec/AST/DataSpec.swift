@@ -50,6 +50,18 @@ public struct TextColumnSpec: Sendable, Hashable {
     }
 }
 
+extension DataSpec {
+    /// The model inputs `from:` may name besides `input`: each declared text column, and
+    /// `features` for the other feature columns (the data tells whether there are any).
+    public var inputNames: Set<String> {
+        let texts = columns.compactMap { column -> String? in
+            if case .text = column.kind { return column.name.value }
+            return nil
+        }
+        return texts.isEmpty ? [] : Set(texts + ["features"])
+    }
+}
+
 /// One entry of `data.columns`.
 public struct ColumnSpec: Sendable {
     /// What the column holds.

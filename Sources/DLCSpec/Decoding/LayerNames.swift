@@ -22,6 +22,9 @@ struct LayerNames {
 
     /// The model's input.
     static let input = "input"
+    /// The model's other inputs a `from:` may name: each text column, and `features` (the data's
+    /// other columns), when the spec declares a text column.
+    var inputs: Set<String> = []
 
     /// Every layer by expanded name.
     private(set) var byExpandedName: [String: Definition] = [:]
@@ -94,7 +97,7 @@ struct LayerNames {
     }
 
     func resolve(_ name: String) -> Resolution {
-        if name == Self.input { return .found(name) }
+        if name == Self.input || inputs.contains(name) { return .found(name) }
         for scope in scopes.reversed() {
             if let definition = scope[name] { return .found(definition.expanded) }
         }
@@ -116,6 +119,6 @@ struct LayerNames {
     var visibleNames: [String] {
         var names = Set(byExpandedName.keys)
         for scope in scopes { names.formUnion(scope.keys) }
-        return [Self.input] + names.sorted()
+        return [Self.input] + inputs.sorted() + names.sorted()
     }
 }

@@ -16,7 +16,8 @@ extension SpecDecoder {
         var repeatCounts: [SourceRange] = []
     }
 
-    func decodeModel(_ pair: YAMLPair, complete: inout Bool) -> ModelSpec? {
+    /// `inputs`: the model's inputs besides `input` (`DataSpec.inputNames`).
+    func decodeModel(_ pair: YAMLPair, inputs: Set<String>, complete: inout Bool) -> ModelSpec? {
         let options = options(of: pair.value, definitions: Vocabulary.modelSection, context: "`model`", missingAt: pair.key.range)
         guard options.isMapping else { complete = false; return nil }
         var input: Located<[Int]>?
@@ -31,6 +32,7 @@ extension SpecDecoder {
         }
         guard let layersPair = options.pairs["layers"] else { complete = false; return nil }
         var expansion = LayerExpansion()
+        expansion.names.inputs = inputs
         var ok = expandLayers(layersPair.value, option: "layers", into: &expansion, depth: 0, blockInput: nil)
         if ok, expansion.layers.isEmpty {
             report(.error("empty-list", "`model.layers` is empty", at: layersPair.key.range,

@@ -38,7 +38,7 @@ public final class SpecDecoder {
         if let node = sections.pairs["name"]?.value { spec.name = identifier(node, option: "name") }
         if let node = sections.pairs["description"]?.value { spec.description = string(node, option: "description")?.value }
         if let pair = sections.pairs["data"] { spec.data = decodeData(pair) }
-        if let pair = sections.pairs["model"] { spec.model = decodeModel(pair, complete: &spec.isComplete) }
+        if let pair = sections.pairs["model"] { spec.model = decodeModel(pair, inputs: spec.data?.inputNames ?? [], complete: &spec.isComplete) }
         if let node = sections.pairs["loss"]?.value { spec.loss = decodeLoss(node) }
         if let node = sections.pairs["optimizer"]?.value { spec.optimizer = decodeOptimizer(node) }
         if let node = sections.pairs["training"]?.value { spec.training = decodeTraining(node) }

@@ -19,7 +19,8 @@ public enum SpecLoader {
     /// Loads a file; an unreadable file is a diagnostic, not a thrown error.
     public static func load(path: String, overrides: [(name: String, text: String)] = [],
                             limits: YAMLParser.Limits = YAMLParser.Limits()) -> LoadedSpec {
-        let base = (path as NSString).deletingLastPathComponent
+        // (Foundation's `deletingLastPathComponent` traps on a one- or two-letter name without a folder.)
+        let base = path.contains("/") ? (path as NSString).deletingLastPathComponent : ""
         let empty = SourceFile(path: path, text: "")
         func failure(_ message: String, _ help: String? = nil) -> LoadedSpec {
             LoadedSpec(file: empty, spec: nil, diagnostics: [Diagnostic.error("unreadable-file", message, at: nil).helping(help)],
@@ -48,7 +49,8 @@ public enum SpecLoader {
     /// Loads text that came from `path` (which is only used in messages and for data paths).
     public static func load(bytes: [UInt8], path: String, overrides: [(name: String, text: String)] = [],
                             limits: YAMLParser.Limits = YAMLParser.Limits()) -> LoadedSpec {
-        let base = (path as NSString).deletingLastPathComponent
+        // (Foundation's `deletingLastPathComponent` traps on a one- or two-letter name without a folder.)
+        let base = path.contains("/") ? (path as NSString).deletingLastPathComponent : ""
         let (root, parseDiagnostics) = YAMLParser(limits: limits).parse(bytes)
         let file = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
         guard let root, !parseDiagnostics.containsErrors else {

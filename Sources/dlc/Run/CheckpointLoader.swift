@@ -13,7 +13,7 @@ enum CheckpointLoader {
             contents = try Safetensors.read(path: path)
         } catch {
             Console.error("error: cannot read the checkpoint `\(path)`: \(error)\n")
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = RunOutputs.parent(of: path)
             if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(SavedTraining.fileName)) {
                 Console.error("  note: `\(folder.isEmpty ? "." : folder)` holds an unfinished run (killed or still training); "
                               + "finish it with `dlc run SPEC --out \(folder.isEmpty ? "." : folder) --resume`\n")

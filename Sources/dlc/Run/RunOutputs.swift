@@ -20,7 +20,8 @@ struct RunOutputs {
         var path = (directory as NSString).standardizingPath
         var isDirectory: ObjCBool = false
         while !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            let parent = (path as NSString).deletingLastPathComponent
+            // (Foundation's `deletingLastPathComponent` traps on a one-letter relative path here.)
+            let parent = Self.parent(of: path)
             if parent == path || parent.isEmpty { path = "."; break }
             path = parent
         }
@@ -30,6 +31,14 @@ struct RunOutputs {
             return "`\(path)` is not writable (\(String(cString: strerror(errno))))"
         }
         return nil
+    }
+
+    /// `path` without its last component: `a/b` -> `a`, `/a` -> `/`, `a` -> empty.
+    static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
     }
 
     /// Creates the folder and removes an earlier run's files (and temporary files a killed
