@@ -55,7 +55,10 @@ public enum ONNXExportError: Error, Sendable, CustomStringConvertible {
 ///
 /// The model takes what `dlc predict` reads: either one `features` input shaped like the spec's
 /// input (raw values, before normalization), or, for CSV columns with types, one `[batch, 1]`
-/// input per column (float with NaN for a missing cell, or the category's text). dlc's tensors
+/// input per column (float with NaN for a missing cell, or the category's text), or, for one text
+/// column alone, its `[length]` token ids as `features` (the vocabulary in the metadata `dlc.text`).
+/// Sequence layers become ONNX's `LSTM` and `GRU` (time-major, with `sequence_lens`) and masks of
+/// the steps past each example's length. dlc's tensors
 /// are NHWC; convolutions, pooling and batch norm over images run on NCHW copies made with
 /// `Transpose` where an ONNX op needs them (each value is transposed at most once each way).
 public enum ONNXExporter {
@@ -103,9 +106,10 @@ public enum ONNXExporter {
         var entries: [(String, String)] = [("dlc.name", model.name), ("dlc.inputs", inputs)]
         if !model.classes.isEmpty { entries.append(("dlc.classes", json(model.classes))) }
         if let columns = model.featureColumns { entries.append(("dlc.feature_columns", json(columns))) }
-        if let encoding = model.encoding, !ONNXLowering.takesOneInput(encoding) {
+        if let encoding = model.encoding, !ONNXLowering.takesOneInput(encoding) || encoding.onlyText != nil {
             entries.append(("dlc.missing_values", json(ONNXLowering.missingMarkers(encoding))))
         }
+        if let encoding = model.encoding, let text = ONNXLowering.textColumn(encoding) { entries.append(("dlc.text", json(text))) }
         entries.append(("dlc.normalize", model.normalizer.mode.rawValue))
         return entries.map { key, value in
             var entry = Onnx_StringStringEntryProto()
@@ -115,9 +119,9 @@ public enum ONNXExporter {
         }
     }
 
-    private static func json(_ strings: [String]) -> String {
+    private static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(strings)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }

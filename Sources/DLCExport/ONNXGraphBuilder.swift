@@ -20,6 +20,8 @@ struct ONNXGraphBuilder {
     private(set) var graph = Onnx_GraphProto()
     private var used: Set<String> = []
     private var counter = 0
+    /// The small constants made so far, by type, shape and values: one initializer for each.
+    private var constants: [String: String] = [:]
 
     init(name: String) {
         graph.name = name
@@ -57,6 +59,20 @@ struct ONNXGraphBuilder {
         return node.output[0]
     }
 
+    /// Adds one node with several outputs and returns their names: a fresh name from `base` and the
+    /// suffix for each wanted output, `""` (ONNX's absent optional output) for each nil.
+    mutating func node(_ type: String, _ inputs: [String], name base: String, attributes: [Onnx_AttributeProto] = [],
+                       outputs: [String?]) -> [String] {
+        var node = Onnx_NodeProto()
+        node.opType = type
+        node.input = inputs
+        node.output = outputs.map { suffix in suffix.map { self.name(base + $0) } ?? "" }
+        node.name = self.name("\(base)/\(type)")
+        node.attribute = attributes
+        graph.node.append(node)
+        return node.output
+    }
+
     /// A float32 initializer (stored as raw little-endian bytes).
     mutating func initializer(_ base: String, shape: [Int], values: [Float]) -> String {
         precondition(values.count == shape.reduce(1, *), "internal: \(values.count) values for the shape \(shape)")
@@ -71,18 +87,27 @@ struct ONNXGraphBuilder {
 
     /// An int64 initializer (shapes, axes, indices).
     mutating func integers(_ base: String, _ values: [Int], shape: [Int]? = nil) -> String {
+        let key = "i\(shape ?? [values.count]) \(values)"
+        if let name = constants[key] { return name }
         var tensor = Onnx_TensorProto()
         tensor.name = name(base)
         tensor.dataType = ElementType.int64.rawValue
         tensor.dims = (shape ?? [values.count]).map(Int64.init)
         tensor.int64Data = values.map(Int64.init)
         graph.initializer.append(tensor)
+        constants[key] = tensor.name
         return tensor.name
     }
 
-    /// A float scalar or vector constant, as an initializer.
+    /// A float scalar or vector constant, as an initializer (one for each small shape and values).
     mutating func constant(_ base: String, _ values: [Float], shape: [Int]? = nil) -> String {
-        initializer(base, shape: shape ?? [values.count], values: values)
+        let dims = shape ?? [values.count]
+        guard values.count <= 64 else { return initializer(base, shape: dims, values: values) }
+        let key = "f\(dims) \(values.map(\.bitPattern))"
+        if let name = constants[key] { return name }
+        let name = initializer(base, shape: dims, values: values)
+        constants[key] = name
+        return name
     }
 
     mutating func input(_ name: String, _ type: ElementType, _ shape: [Dimension]) {

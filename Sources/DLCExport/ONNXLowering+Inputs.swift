@@ -49,6 +49,10 @@ extension ONNXLowering {
                 throw .unsupported("the text column `\(text.column)` beside other features")
             }
             encoded = columnInputs(encoding)
+        } else if let encoding = model.encoding, let text = Self.textColumn(encoding) {
+            builder.input("features", .float, [.batch] + example.map { .fixed($0) })
+            inputDescription = Self.describeTokenIDs(text)
+            encoded = "features"
         } else {
             builder.input("features", .float, [.batch] + example.map { .fixed($0) })
             inputDescription = "`features`: float32 [batch, \(example.map(String.init).joined(separator: ", "))], "
@@ -77,6 +81,28 @@ extension ONNXLowering {
         let scales = builder.constant("normalize_scales", normalizer.scales, shape: example)
         let centered = builder.node("Sub", [encoded, offsets], name: "normalize_centered")
         return builder.node("Mul", [centered, scales], name: "normalized")
+    }
+
+    /// The one text column a model reads alone (`FeatureEncoding.onlyText`), with its vocabulary and tokenizer.
+    static func textColumn(_ encoding: FeatureEncoding) -> TextInput? {
+        guard encoding.onlyText != nil, let column = encoding.columns.first,
+              case .text(let vocabulary, let tokenizer, let length) = column.kind else { return nil }
+        return TextInput(column: column.name, tokens: tokenizer.tokens.rawValue, lowercase: tokenizer.lowercase, length: length,
+                         vocabulary: vocabulary, missingValues: missingMarkers(encoding))
+    }
+
+    /// What a text model's `features` are, and how a client makes them (`dlc.inputs`).
+    static func describeTokenIDs(_ text: TextInput) -> String {
+        let tokens = text.tokens == TextTokenizer.Tokens.characters.rawValue
+            ? "one token per Unicode scalar"
+            : "one token per run of Unicode scalars that are neither whitespace nor punctuation (general categories P*), the separators dropped"
+        return "`features`: float32 [batch, \(text.length)], the token ids of the text column `\(text.column)`, not its text: "
+            + "the cell without surrounding spaces, "
+            + (text.lowercase ? "lowercased one Unicode scalar at a time (full mappings, no context), " : "not lowercased, ")
+            + "in Unicode normalization form C, \(tokens); the first \(text.length) tokens, each as its id "
+            + "(\(TextTokenizer.firstTokenID) + its index in the vocabulary, \(TextTokenizer.unknownID) for a token not in it), "
+            + "then \(TextTokenizer.paddingID)s to \(text.length) ids; a missing cell (empty, or a spelling in `missing_values` ignoring "
+            + "ASCII case) is all \(TextTokenizer.paddingID)s. The vocabulary and these rules are in the metadata `dlc.text` (JSON)"
     }
 
     /// One `[batch, 1]` input per column, encoded as `FeatureEncoding.encode` does: numbers with
@@ -175,5 +201,28 @@ extension ONNXLowering {
                                   Attribute.string("default_string", "")], output: "label")
         builder.output("probabilities", .float, [.batch, .fixed(classes)])
         builder.output("label", .string, [.batch])
+    }
+}
+
+/// A text model's tokenizer and vocabulary, as the metadata `dlc.text` holds them for clients.
+struct TextInput: Encodable {
+    var column: String
+    /// `characters` or `words` (`TextTokenizer.Tokens`).
+    var tokens: String
+    var lowercase: Bool
+    var length: Int
+    /// Id `first_token_id + i` is `vocabulary[i]`.
+    var vocabulary: [String]
+    /// The cells read as missing (all padding): `""` and `data.missing_values`, compared ignoring ASCII case.
+    var missingValues: [String]
+    var normalization = "NFC"
+    var paddingID = TextTokenizer.paddingID
+    var unknownID = TextTokenizer.unknownID
+    var firstTokenID = TextTokenizer.firstTokenID
+
+    enum CodingKeys: String, CodingKey {
+        case column, tokens, lowercase, length, vocabulary, normalization
+        case missingValues = "missing_values"
+        case paddingID = "padding_id", unknownID = "unknown_id", firstTokenID = "first_token_id"
     }
 }

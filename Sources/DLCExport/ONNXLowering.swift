@@ -10,9 +10,20 @@ struct ONNXLowering {
     var builder: ONNXGraphBuilder
     /// What the model's inputs are, in a sentence (for the doc string and metadata).
     var inputDescription = ""
-    private var native: [ValueID: String] = [:]
+    var native: [ValueID: String] = [:]
     private var channelsFirst: [ValueID: String] = [:]
     private var parameterNames: [ValueID: String] = [:]
+    /// Each `[batch, steps, 1, ...]` mask of the steps before a lengths value's lengths, by lengths, steps and rank.
+    var stepMasks: [String: String] = [:]
+    /// Each lengths value as a `[batch, 1]` column, and as int32 `sequence_lens`.
+    var lengthColumns: [ValueID: String] = [:]
+    var sequenceLens: [ValueID: String] = [:]
+    /// Each recurrent input `[batch, steps, inputs]` as time-major `[steps, batch, inputs]`.
+    var timeMajor: [ValueID: String] = [:]
+    /// Bidirectional layers: a concat of a forward and a reverse direction that nothing else reads,
+    /// lowered at the concat as one ONNX op; `fusedDirections` are those directions.
+    var bidirectional: [ValueID: (forward: ValueID, reverse: ValueID)] = [:]
+    var fusedDirections: Set<ValueID> = []
 
     init(model: ONNXExportModel) {
         self.model = model
@@ -23,6 +34,7 @@ struct ONNXLowering {
 
     mutating func lowerGraph() throws(ONNXExportError) {
         builder.reserve(reservedNames)
+        findBidirectionalLayers()
         for index in graph.nodes.indices { try lower(index) }
         try addOutputs()
     }
@@ -34,6 +46,12 @@ struct ONNXLowering {
     /// The value in dlc's layout.
     mutating func nhwc(_ value: ValueID) -> String {
         if let name = native[value] { return name }
+        if channelsFirst[value] == nil, let index = parameterIndex(value) {
+            // A parameter, or a view of one (a conv1d's kernel), read as a value: its values in this shape.
+            let name = builder.initializer(graph.parameters[index].name, shape: graph.shape(of: value), values: model.parameters[index])
+            native[value] = name
+            return name
+        }
         guard let first = channelsFirst[value] else { preconditionFailure("internal: %\(value) was not lowered") }
         let name = builder.node("Transpose", [first], name: label(value) + "_nhwc", attributes: [Attribute.ints("perm", [0, 2, 3, 1])])
         native[value] = name
@@ -78,14 +96,31 @@ struct ONNXLowering {
         return name
     }
 
-    /// The parameter's values in `shape`, permuted by `permutation` of its own axes.
-    private mutating func parameter(_ value: ValueID, permuted permutation: [Int], suffix: String) throws(ONNXExportError) -> String {
-        guard case .parameter(let index) = graph.nodes[value].op else {
+    /// The index of the parameter `value` is, or a reshape of one is (a conv1d's kernel).
+    func parameterIndex(_ value: ValueID) -> Int? {
+        var source = value
+        while case .reshape(let inner) = graph.nodes[source].op { source = inner }
+        guard case .parameter(let index) = graph.nodes[source].op else { return nil }
+        return index
+    }
+
+    /// The parameter `value` is, or a reshape of one is: its index, in `value`'s shape.
+    func parameterSource(_ value: ValueID) throws(ONNXExportError) -> (index: Int, shape: [Int]) {
+        guard let index = parameterIndex(value) else {
             throw .notInference("a computed value (%\(value)) where a weight was expected")
         }
-        let info = graph.parameters[index]
-        let (shape, values) = Self.permute(model.parameters[index], shape: info.shape, permutation)
-        return builder.initializer(info.name + suffix, shape: shape, values: values)
+        let shape = graph.shape(of: value)
+        guard shape.reduce(1, *) == graph.parameters[index].elementCount else {
+            throw .parameters("%\(value) is shaped \(shape), its parameter `\(graph.parameters[index].name)` has \(graph.parameters[index].elementCount) values")
+        }
+        return (index, shape)
+    }
+
+    /// The parameter's values (or a reshape's of one) in `value`'s shape, permuted by `permutation` of its axes.
+    private mutating func parameter(_ value: ValueID, permuted permutation: [Int], suffix: String) throws(ONNXExportError) -> String {
+        let (index, shape) = try parameterSource(value)
+        let (permutedShape, values) = Self.permute(model.parameters[index], shape: shape, permutation)
+        return builder.initializer(graph.parameters[index].name + suffix, shape: permutedShape, values: values)
     }
 
     /// `values` in row-major `shape`, with its axes reordered: output axis `i` is input axis `permutation[i]`.
@@ -139,6 +174,8 @@ struct ONNXLowering {
             if case .multiply = node.op { type = "Mul" } else { type = "Add" }
             record(value, builder.node(type, names, name: name), channelsFirst: first)
         case .reshape(let x):
+            // A view of a parameter is made where an op reads it, like the parameter.
+            guard parameterIndex(value) == nil else { break }
             let shape = builder.integers(name + "_shape", [-1] + node.shape.dropFirst())
             native[value] = builder.node("Reshape", [nhwc(x), shape], name: name)
         case .conv2d(let x, let weight, let window, _):
@@ -162,7 +199,9 @@ struct ONNXLowering {
             let axes = builder.integers(name + "_axes", [axis])
             native[value] = builder.node("Slice", [nhwc(x), starts, ends, axes], name: name)
         case .concat(let values, let axis):
-            if axis == 3, graph.shape(of: values[0]).count == 4, prefersChannelsFirst(values) {
+            if let pair = bidirectional[value] {
+                native[value] = try recurrent([pair.forward, pair.reverse], name: name)
+            } else if axis == 3, graph.shape(of: values[0]).count == 4, prefersChannelsFirst(values) {
                 channelsFirst[value] = builder.node("Concat", values.map { nchw($0) }, name: name, attributes: [Attribute.int("axis", 1)])
             } else {
                 native[value] = builder.node("Concat", values.map { nhwc($0) }, name: name, attributes: [Attribute.int("axis", axis)])
@@ -175,12 +214,27 @@ struct ONNXLowering {
             native[value] = builder.node("LayerNormalization", [nhwc(x), try parameter(gamma), try parameter(beta)], name: name,
                                          attributes: [Attribute.int("axis", -1), Attribute.float("epsilon", epsilon)])
         case .embedding(let ids, let table):
-            let indices = builder.node("Cast", [nhwc(ids)], name: name + "_ids", attributes: [Attribute.int("to", 7)])
-            native[value] = builder.node("Gather", [try parameter(table), indices], name: name, attributes: [Attribute.int("axis", 0)])
+            if case .features = graph.nodes[ids].op {
+                // Ids a client passes (a text model's token ids): one that is no row gives zeros, as in dlc.
+                native[value] = try checkedEmbedding(ids, table, name: name)
+            } else {
+                let indices = builder.node("Cast", [nhwc(ids)], name: name + "_ids", attributes: [Attribute.int("to", 7)])
+                native[value] = builder.node("Gather", [try parameter(table), indices], name: name, attributes: [Attribute.int("axis", 0)])
+            }
         case .attention:
             throw .unsupported("self-attention (`\(name)`)")
-        case .sequenceLengths, .strideLengths, .maskSteps, .recurrent, .sequencePool:
-            throw .unsupported("sequence layers (`\(name)`)")
+        case .sequenceLengths(let ids):
+            native[value] = sequenceLengths(ids, name: name)
+        case .strideLengths(let lengths, let stride, let limit):
+            native[value] = strideLengths(lengths, stride: stride, limit: limit, name: name)
+        case .maskSteps(let x, let lengths):
+            native[value] = maskSteps(x, lengths: lengths, name: name)
+        case .sequencePool(let x, let lengths, let maximum):
+            native[value] = sequencePool(x, lengths: lengths, maximum: maximum, name: name)
+        case .recurrent:
+            // A bidirectional layer's direction is lowered with the other, at their concat.
+            guard !fusedDirections.contains(value) else { break }
+            native[value] = try recurrent([value], name: name)
         case .labels, .targets, .dropoutMask, .oneHot, .loss, .slice:
             throw .notInference("`\(node.op)` (%\(value), `\(name)`)")
         case .lossGradient, .matmulGradientLeft, .matmulGradientRight, .sumToLastAxis, .activationGradient,

@@ -12,8 +12,10 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             The model takes what `dlc predict` reads: a `features` input shaped like the spec's input (raw values; \
             the normalization is inside the model), or, for CSV columns with types, one [batch, 1] input per column \
-            (float32 with NaN for a missing cell, or the category's text). Classifiers output `probabilities` and \
-            `label`, regressions `values`. The file's metadata (`dlc.*`) names the classes and the inputs.
+            (float32 with NaN for a missing cell, or the category's text); for one text column alone, `features` holds \
+            its token ids (float32 [batch, length]; the vocabulary and the tokenizer's rules are in the metadata \
+            `dlc.text`). Classifiers output `probabilities` and `label`, regressions `values`. The file's metadata \
+            (`dlc.*`) names the classes and the inputs.
             """
     )
 

@@ -8,12 +8,13 @@ examples do not, or the spec paths given as arguments) it:
 2. exports: `dlc export SPEC --checkpoint WORK/NAME/model.safetensors --out WORK/NAME/model.onnx`,
    timing it;
 3. checks the file: `onnx.checker.check_model(path, full_check=True)`, and the interface `dlc export`
-   promises: opset 19 (and `ai.onnx.ml` opset 3 where it is used); the inputs (one float32
+   promises: opset 20 (and `ai.onnx.ml` opset 3 where it is used); the inputs (one float32
    `features` [batch, *model.input], or one [batch, 1] input per CSV feature column: float32 for a
    number column, string for a category column); the outputs (`probabilities` float32
    [batch, classes] and `label` string [batch] for a classifier, `values` float32 [batch, width]
    for a regression); the metadata_props `dlc.name`, `dlc.classes`, `dlc.feature_columns`,
-   `dlc.missing_values` and `dlc.inputs`;
+   `dlc.missing_values` and `dlc.inputs`, and for a model of one text column `dlc.text` (its
+   tokenizer and vocabulary, which must be the checkpoint's encoding's);
 4. builds up to 64 input rows and writes them as `dlc predict` reads them:
    * `features` of rank 2 with `dlc.feature_columns`: the first 64 rows of the spec's training CSV
      (`data.train.csv`, relative to the spec's folder), those columns, CSV with their header;
@@ -21,6 +22,11 @@ examples do not, or the spec paths given as arguments) it:
      fixed seed, CSV with the header `f0,f1,...`;
    * `features` of rank 4 [batch, H, W, C]: 64 random uint8 images in an IDX file
      (WORK/NAME/input-images-idx3-ubyte; magic 0x00000803 for C = 1), fed to onnxruntime as float32;
+   * `features` of token ids (one text column alone, `dlc.text`): the first 64 rows of the training
+     CSV's text column (with --edge-cases also empty, missing, padded, upper-case, decomposed,
+     unseen-character and over-long texts), CSV with its header; onnxruntime gets the ids made
+     by the tokenizer `dlc.text` describes (trim, lowercase each scalar, NFC, characters or words,
+     vocabulary ids from 2, 1 unknown, 0 padding; a missing cell all 0s);
    * one input per column: the first 64 rows of the training CSV plus every row with a missing
      feature cell (at most 200 rows), CSV with the feature columns' header; onnxruntime gets a
      [n, 1] float32 array per number column (NaN where the cell is empty or one of
@@ -70,6 +76,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -453,13 +460,74 @@ class Column:
 
 
 @dataclass
+class TextColumn:
+    """A text column's tokenizer and vocabulary (`dlc.text`, or the checkpoint's encoding)."""
+    column: str
+    tokens: str  # characters or words
+    lowercase: bool
+    length: int
+    vocabulary: list[str]
+
+    @staticmethod
+    def from_metadata(text: dict) -> "TextColumn":
+        return TextColumn(text["column"], text["tokens"], bool(text["lowercase"]), int(text["length"]), list(text["vocabulary"]))
+
+    @staticmethod
+    def from_encoding(column: dict) -> "TextColumn":
+        text = column["kind"]["text"]
+        tokenizer = text["tokenizer"]
+        return TextColumn(column["name"], tokenizer["tokens"], bool(tokenizer["lowercase"]), int(text["length"]),
+                          list(text["vocabulary"]))
+
+
+# Unicode's White_Space property (Swift's `Unicode.Scalar.Properties.isWhitespace`).
+WHITE_SPACE = {*range(0x09, 0x0E), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000}
+
+
+def tokenize(text: TextColumn, cell: str) -> list[str]:
+    """dlc's TextTokenizer: lowercase each scalar (full mappings, no context), NFC, then one token per
+    scalar (`characters`) or per run of scalars that are neither White_Space nor punctuation (`words`)."""
+    if text.lowercase:
+        cell = "".join(char.lower() for char in cell)
+    cell = unicodedata.normalize("NFC", cell)
+    if text.tokens == "characters":
+        return list(cell)
+    words, word = [], []
+    for char in cell:
+        if ord(char) in WHITE_SPACE or unicodedata.category(char).startswith("P"):
+            if word:
+                words.append("".join(word))
+                word = []
+        else:
+            word.append(char)
+    if word:
+        words.append("".join(word))
+    return words
+
+
+def token_ids(text: TextColumn, cells: list[str], missing_values: list[str]) -> np.ndarray:
+    """[n, length] float32 ids: the cell trimmed (a missing one all 0s), its first `length` tokens as
+    2 + vocabulary index (1 unknown), 0s after."""
+    id_of = {token: 2 + index for index, token in enumerate(text.vocabulary)}
+    ids = np.zeros((len(cells), text.length), dtype=np.float32)
+    for row, cell in enumerate(cells):
+        if is_missing(cell, missing_values):
+            continue
+        for position, token in enumerate(tokenize(text, cell.strip())[:text.length]):
+            ids[row, position] = id_of.get(token, 1)
+    return ids
+
+
+@dataclass
 class InputPlan:
     """The model's inputs, as the ONNX model declares them or, without one, as the checkpoint implies."""
-    mode: str  # "table" (features, rank 2), "images" (features, rank > 2) or "columns" (one input per column)
+    mode: str  # "table" (features, rank 2), "images" (features, rank > 2), "columns" (one input per column)
+    # or "text" (features: one text column's token ids)
     shape: list[int]  # model.input (features modes)
     feature_columns: list[str] | None = None  # table mode: the CSV columns, or None for random rows
     columns: list[Column] = field(default_factory=list)  # columns mode
     missing_values: list[str] = field(default_factory=lambda: list(DEFAULT_MISSING_VALUES))
+    text: TextColumn | None = None  # text mode
 
 
 def plan_from_checkpoint(meta: dict[str, str]) -> InputPlan:
@@ -468,6 +536,10 @@ def plan_from_checkpoint(meta: dict[str, str]) -> InputPlan:
     encoding = json.loads(meta["encoding"]) if meta.get("encoding") else None
     if encoding is None:
         return InputPlan("table" if len(shape) == 1 else "images", shape)
+    missing = encoding.get("missingValues", DEFAULT_MISSING_VALUES)
+    if len(encoding["columns"]) == 1 and "text" in encoding["columns"][0]["kind"]:
+        text = TextColumn.from_encoding(encoding["columns"][0])
+        return InputPlan("text", shape, feature_columns=[text.column], missing_values=missing, text=text)
     columns, typed = [], False
     for column in encoding["columns"]:
         kind = column["kind"]
@@ -545,7 +617,9 @@ def check_interface(model: onnx.ModelProto, meta: dict[str, str], spec: SpecData
         if not declared or not is_batch(declared[0]) or declared[1:] != input_shape:
             problems.append(f"interface: `features` has shape {declared}, expected [batch, {', '.join(map(str, input_shape))}]")
         shape = [d if isinstance(d, int) else 0 for d in declared[1:]]
-        if len(shape) == 1:
+        if "dlc.text" in props:
+            plan = text_plan(props, meta, shape, problems)
+        elif len(shape) == 1:
             plan = InputPlan("table", shape, feature_columns=feature_columns)
         else:
             plan = InputPlan("images", shape)
@@ -596,6 +670,29 @@ def check_interface(model: onnx.ModelProto, meta: dict[str, str], spec: SpecData
     return plan
 
 
+def text_plan(props: dict[str, str], meta: dict[str, str], shape: list[int], problems: list[str]) -> InputPlan:
+    """The token-id input `dlc.text` describes, checked against the checkpoint's encoding."""
+    try:
+        text = TextColumn.from_metadata(json.loads(props["dlc.text"]))
+    except (ValueError, KeyError, TypeError) as error:
+        raise SpecFailure(f"interface: dlc.text is not a text column's description ({error}): {props['dlc.text'][:200]!r}") from None
+    missing = DEFAULT_MISSING_VALUES
+    try:
+        missing = json.loads(props["dlc.missing_values"])
+    except KeyError:
+        problems.append("interface: a text model, but metadata has no dlc.missing_values")
+    except ValueError:
+        problems.append(f"interface: dlc.missing_values is no JSON list: {props['dlc.missing_values']!r}")
+    if shape != [text.length]:
+        problems.append(f"interface: `features` has shape [batch, {', '.join(map(str, shape))}], dlc.text says {text.length} ids")
+    implied = plan_from_checkpoint(meta)
+    if implied.text != text:
+        problems.append(f"interface: dlc.text is not the checkpoint's text column: {text} vs {implied.text}")
+    if "dlc.text" not in props.get("dlc.inputs", ""):
+        problems.append("interface: dlc.inputs does not say that `features` holds the text column's token ids (dlc.text)")
+    return InputPlan("text", shape, feature_columns=[text.column], missing_values=missing, text=text)
+
+
 # ---------------------------------------------------------------------------------------------
 # Inputs
 
@@ -644,12 +741,25 @@ def build_inputs(plan: InputPlan, spec: SpecData, model: onnx.ModelProto | None,
 
     source = train_csv_path(spec, model)
     header, rows = read_csv(source)
-    names = plan.feature_columns if plan.mode == "table" else [c.name for c in plan.columns]
+    names = plan.feature_columns if plan.mode in ("table", "text") else [c.name for c in plan.columns]
     absent = [name for name in names if name not in header]
     if absent:
         raise SpecFailure(f"`{source}` has no column {', '.join(f'`{n}`' for n in absent)}")
     positions = [header.index(name) for name in names]
     picked = [[row[p] if p < len(row) else "" for p in positions] for row in rows if row]
+
+    if plan.mode == "text":
+        cells = [row[0] for row in picked[:ROWS]]
+        notes = {}
+        if edge_cases:
+            edge = text_edge_cells(plan, cells)
+            notes = {len(cells) + i: note for i, (_, note) in enumerate(edge)}
+            cells += [cell for cell, _ in edge]
+        path = folder / "input.csv"
+        write_csv(path, names, [[cell] for cell in cells])
+        return Inputs(path, {"features": token_ids(plan.text, cells, plan.missing_values)}, len(cells),
+                      f"the first {min(ROWS, len(picked))} texts of {source.name}"
+                      + (f" + {len(notes)} edge-case texts" if notes else ""), notes)
 
     if plan.mode == "table":
         picked = picked[:ROWS]
@@ -684,6 +794,23 @@ def build_inputs(plan: InputPlan, spec: SpecData, model: onnx.ModelProto | None,
     return Inputs(path, feeds, len(picked),
                   f"{len(picked) - len(edge)} rows of {source.name} ({missing_rows} with a missing cell)"
                   + (f" + {len(edge)} edge-case rows" if edge else ""), row_notes)
+
+
+def text_edge_cells(plan: InputPlan, cells: list[str]) -> list[tuple[str, str]]:
+    """Texts that reach the tokenizer's rules: empty and missing cells, padding spaces, upper case,
+    a decomposed accent, characters never seen in training, texts longer than `length`, and one
+    token alone."""
+    base = next((cell for cell in cells if cell.strip()), "word")
+    length = plan.text.length
+    spellings = [s for s in plan.missing_values if s.strip()]
+    edge = [("", "an empty cell"), ("  ", "spaces only")]
+    edge += [(variant, f"missing {variant!r}") for s in spellings[:2] for variant in dict.fromkeys([s.lower(), s.upper()])]
+    edge += [(f"  {base}  ", "padded with spaces"), (base.upper(), "upper case"), (base.title(), "title case"),
+             ("cafe\u0301", "a decomposed accent (NFC makes one token)"), ("CAFE\u0301", "upper case, decomposed"),
+             ("\u00c9T\u00c9", "upper-case precomposed accents"), ("\u6f22\u5b57\u03a9\u2603", "characters never seen in training"),
+             ((base * (length // max(len(base), 1) + 2))[:length + 5], f"longer than {length} tokens"),
+             (base[:1] or "a", "one token"), ("a b-c.d", "spaces and punctuation")]
+    return edge
 
 
 def edge_rows(plan: InputPlan, rows: list[list[str]]) -> list[tuple[list[str], str]]:
