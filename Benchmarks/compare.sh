@@ -17,7 +17,7 @@ root="$(dirname "$here")"
 cd "$root" || exit 1
 
 threads=2
-models="xor,iris,mnist-mlp,mnist-cnn,mnist-resnet,digits-cnn,digits-branches"
+models="xor,iris,mnist-mlp,mnist-cnn,mnist-resnet,digits-cnn,digits-branches,words"
 build=1
 coretype=""
 repeats=5

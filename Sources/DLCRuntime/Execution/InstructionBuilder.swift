@@ -303,9 +303,11 @@ struct InstructionBuilder {
             preconditionFailure("internal: %\(index) is not a recurrent node")
         }
         let shape = graph.shape(of: x)
-        return RecurrentKernel(x: p(x), weightInput: p(wi), weightHidden: p(wh), biasInput: p(bi), biasHidden: p(bh), lengths: lengths.map(p),
-                               output: p(index), record: p(index) + graph.nodes[index].elementCount, scratch: executor.scratchPointer,
-                               batch: shape[0], steps: shape[1], inputs: shape[2], attributes: attributes)
+        var kernel = RecurrentKernel(x: p(x), weightInput: p(wi), weightHidden: p(wh), biasInput: p(bi), biasHidden: p(bh), lengths: lengths.map(p),
+                                     output: p(index), record: p(index) + graph.nodes[index].elementCount, scratch: executor.scratchPointer,
+                                     batch: shape[0], steps: shape[1], inputs: shape[2], attributes: attributes)
+        kernel.threads = executor.threads
+        return kernel
     }
 
     /// `[batch, ..., channels]` as batch, positions per example and channels.

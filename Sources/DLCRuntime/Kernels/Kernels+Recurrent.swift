@@ -28,6 +28,8 @@ public struct RecurrentKernel {
     public var steps: Int
     public var inputs: Int
     public var attributes: RecurrentAttributes
+    /// Threads to share the examples among (the step loop's products run on one BLAS thread each).
+    public var threads = 1
 
     public init(x: Pointer, weightInput: Pointer, weightHidden: Pointer, biasInput: Pointer, biasHidden: Pointer, lengths: Pointer?,
                 output: Pointer, record: Pointer, scratch: Pointer, batch: Int, steps: Int, inputs: Int, attributes: RecurrentAttributes) {
@@ -79,11 +81,20 @@ public struct RecurrentKernel {
             for j in 0..<width { r[j] += biasInput[j] }
             for j in 0..<addsHiddenBias { r[j] += biasHidden[j] }
         }
-        let hidden = scratch + batch, cell = hidden + batch * units, product = cell + batch * units
-        hidden.update(repeating: 0, count: 2 * batch * units)
+        let allHidden = scratch + batch, allCell = allHidden + batch * units, allProducts = allCell + batch * units
+        allHidden.update(repeating: 0, count: 2 * batch * units)
+        let parts = partition(order)
+        // Each step's product is small: OpenBLAS's threads would spend more waking than multiplying,
+        // so the examples are shared out among threads instead, each running every step of its own.
+        let blasThreads = Kernels.threadCount
+        Kernels.setThreadCount(1)
+        defer { Kernels.setThreadCount(blasThreads) }
+        func runPart(_ part: Int) {
+        let order = parts.orders[part], base = parts.bases[part]
+        let hidden = allHidden + base * units, cell = allCell + base * units, product = allProducts + base * width
         for s in 0..<steps {
             var running = 0
-            while running < batch, lengths[order[running]] > s { running += 1 }
+            while running < order.count, lengths[order[running]] > s { running += 1 }
             if running == 0 { break }
             Kernels.stridedMatmul(hidden, lda: units, weightHidden, ldb: width, product, ldc: width, m: running, n: width, k: units)
             for k in 0..<running {
@@ -140,6 +151,11 @@ public struct RecurrentKernel {
                 }
             }
         }
+        if !attributes.returnsSequences {
+            for (k, b) in order.enumerated() { (output + b * units).update(from: hidden + k * units, count: units) }
+        }
+        }
+        if parts.orders.count == 1 { runPart(0) } else { Parallel.run(parts: parts.orders.count, runPart) }
         if attributes.returnsSequences {
             for b in 0..<batch {
                 for t in 0..<steps {
@@ -147,9 +163,17 @@ public struct RecurrentKernel {
                     if t < lengths[b] { y.update(from: record(b, t) + hiddenOffset, count: units) } else { y.update(repeating: 0, count: units) }
                 }
             }
-        } else {
-            for (k, b) in order.enumerated() { (output + b * units).update(from: hidden + k * units, count: units) }
         }
+    }
+
+    /// The examples (longest first) shared out among up to `threads` parts, dealt in turn so each
+    /// part gets long and short ones; a part's state rows start at its base.
+    func partition(_ order: [Int]) -> (orders: [[Int]], bases: [Int]) {
+        let count = max(1, min(threads, batch / 8))
+        let orders = (0..<count).map { part in Swift.stride(from: part, to: order.count, by: count).map { order[$0] } }
+        var bases = [0]
+        for part in orders.dropLast() { bases.append(bases[bases.count - 1] + part.count) }
+        return (orders, bases)
     }
 }
 
@@ -173,17 +197,24 @@ public struct RecurrentGradientKernel {
         let (lengths, order) = f.lengthsAndOrder()
         let batch = f.batch, steps = f.steps, units = f.units, width = f.width, inputs = f.inputs
         let rows = batch * steps
-        let dHidden = f.scratch + batch, dCell = dHidden + batch * units
-        let stepGradient = dCell + batch * units, product = stepGradient + batch * width
-        let inputGradients = product + batch * width
+        let allDHidden = f.scratch + batch, allDCell = allDHidden + batch * units
+        let allStepGradients = allDCell + batch * units, allProducts = allStepGradients + batch * width
+        let inputGradients = allProducts + batch * width
         let hiddenGradients = f.attributes.cell == .gru ? inputGradients + rows * width : inputGradients
         let previousHidden = (f.attributes.cell == .gru ? hiddenGradients + rows * width : inputGradients + rows * width)
-        dHidden.update(repeating: 0, count: 2 * batch * units)
+        allDHidden.update(repeating: 0, count: 2 * batch * units)
         inputGradients.update(repeating: 0, count: rows * width * (f.attributes.cell == .gru ? 2 : 1))
         previousHidden.update(repeating: 0, count: rows * units)
+        let parts = f.partition(order)
+        let blasThreads = Kernels.threadCount
+        Kernels.setThreadCount(1)
+        func runPart(_ part: Int) {
+        let order = parts.orders[part], base = parts.bases[part]
+        let dHidden = allDHidden + base * units, dCell = allDCell + base * units
+        let stepGradient = allStepGradients + base * width, product = allProducts + base * width
         for s in stride(from: steps - 1, through: 0, by: -1) {
             var running = 0
-            while running < batch, lengths[order[running]] > s { running += 1 }
+            while running < order.count, lengths[order[running]] > s { running += 1 }
             if running == 0 { continue }
             for k in 0..<running {
                 let b = order[k], length = lengths[b]
@@ -275,6 +306,9 @@ public struct RecurrentGradientKernel {
                 }
             }
         }
+        }
+        if parts.orders.count == 1 { runPart(0) } else { Parallel.run(parts: parts.orders.count, runPart) }
+        Kernels.setThreadCount(blasThreads)
         let dx = packed, dWeightInput = dx + rows * inputs, dWeightHidden = dWeightInput + inputs * width
         let dBiasInput = dWeightHidden + units * width, dBiasHidden = dBiasInput + width
         Kernels.stridedMatmul(inputGradients, lda: width, f.weightInput, ldb: width, dx, ldc: inputs, m: rows, n: inputs, k: width,

@@ -148,3 +148,36 @@ struct AttentionReferenceTests {
         RecurrentReferenceTests.close(dOutBias, try #require(c.gradients["attention.out_proj_bias"]), "\(name): d out_proj_bias")
     }
 }
+
+/// The examples shared out among threads give what one thread gives: every output and gradient.
+struct RecurrentThreadsTests {
+    @Test(arguments: [RecurrentCell.lstm, .gru], [false, true])
+    func partsAgreeWithOneThread(_ cell: RecurrentCell, sequences: Bool) throws {
+        let (batch, steps, inputs, units) = (19, 7, 5, 8)
+        let width = cell.gates * units
+        let x = FloatBuffer(randomValues(batch * steps * inputs, seed: 1, in: -1...1))
+        let lengths = FloatBuffer((0..<batch).map { Float(($0 * 5) % (steps + 1)) })
+        let weights = [inputs * width, units * width, width, width].enumerated().map { FloatBuffer(randomValues($1, seed: UInt64(2 + $0), in: -0.4...0.4)) }
+        let outputCount = batch * (sequences ? steps : 1) * units
+        let dy = FloatBuffer(randomValues(outputCount, seed: 9, in: -1...1))
+        func run(threads: Int) -> (output: [Float], gradients: [Float]) {
+            let attributes = RecurrentAttributes(cell: cell, units: units, reverse: false, returnsSequences: sequences)
+            let y = FloatBuffer(count: outputCount)
+            let record = FloatBuffer(count: batch * steps * cell.recordWidth(units: units))
+            let scratch = FloatBuffer(count: RecurrentScratch(batch: batch, steps: steps, attributes: attributes, training: true).floats, value: .nan)
+            var kernel = RecurrentKernel(x: x.pointer, weightInput: weights[0].pointer, weightHidden: weights[1].pointer, biasInput: weights[2].pointer,
+                                         biasHidden: weights[3].pointer, lengths: lengths.pointer, output: y.pointer, record: record.pointer,
+                                         scratch: scratch.pointer, batch: batch, steps: steps, inputs: inputs, attributes: attributes)
+            kernel.threads = threads
+            kernel.forward()
+            let packed = FloatBuffer(count: batch * steps * inputs + inputs * width + units * width + 2 * width, value: .nan)
+            RecurrentGradientKernel(forward: kernel, dy: dy.pointer, packed: packed.pointer).run()
+            return (y.values, packed.values)
+        }
+        let one = run(threads: 1), two = run(threads: 2)
+        RecurrentReferenceTests.close(two.output, one.output, "\(cell) output")
+        RecurrentReferenceTests.close(two.gradients, one.gradients, "\(cell) gradients")
+        let finite = one.gradients.allSatisfy { $0.isFinite }
+        #expect(finite)
+    }
+}
