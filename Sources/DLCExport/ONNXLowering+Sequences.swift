@@ -57,18 +57,20 @@ extension ONNXLowering {
     mutating func stepMask(_ lengths: ValueID, steps: Int, rank: Int, name: String) -> String {
         let key = "\(lengths) \(steps) \(rank)"
         if let mask = stepMasks[key] { return mask }
-        let positions = builder.constant(name + "_positions", (0..<steps).map(Float.init), shape: [1, steps])
-        var mask = builder.node("Less", [positions, lengthsColumn(lengths, name: name)], name: name + "_real")
+        var mask: String
         if rank > 2 {
             let axes = builder.integers(name + "_mask_axes", Array(2..<rank))
-            mask = builder.node("Unsqueeze", [mask, axes], name: name + "_real_steps")
+            mask = builder.node("Unsqueeze", [stepMask(lengths, steps: steps, rank: 2, name: name), axes], name: name + "_real_steps")
+        } else {
+            let positions = builder.constant(name + "_positions", (0..<steps).map(Float.init), shape: [1, steps])
+            mask = builder.node("Less", [positions, lengthsColumn(lengths, name: name)], name: name + "_real")
         }
         stepMasks[key] = mask
         return mask
     }
 
     /// `x` `[batch, steps, ...]` with every step at or past its length set to `fill` (exactly, whatever `x` holds there).
-    private mutating func masked(_ x: String, lengths: ValueID, shape: [Int], fill: Float, name: String) -> String {
+    mutating func masked(_ x: String, lengths: ValueID, shape: [Int], fill: Float, name: String) -> String {
         let mask = stepMask(lengths, steps: shape[1], rank: shape.count, name: name)
         let value = builder.constant(name + "_fill", [fill], shape: [])
         return builder.node("Where", [mask, x, value], name: name)

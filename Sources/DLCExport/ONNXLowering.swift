@@ -24,6 +24,9 @@ struct ONNXLowering {
     /// lowered at the concat as one ONNX op; `fusedDirections` are those directions.
     var bidirectional: [ValueID: (forward: ValueID, reverse: ValueID)] = [:]
     var fusedDirections: Set<ValueID> = []
+    /// Each attention's bool mask of the keys a query reads (`[batch, 1, 1, steps]`, `[steps, steps]`
+    /// or `[batch, 1, steps, steps]`), by lengths, steps and causality.
+    var attentionMasks: [String: String] = [:]
 
     init(model: ONNXExportModel) {
         self.model = model
@@ -46,9 +49,8 @@ struct ONNXLowering {
     /// The value in dlc's layout.
     mutating func nhwc(_ value: ValueID) -> String {
         if let name = native[value] { return name }
-        if channelsFirst[value] == nil, let index = parameterIndex(value) {
+        if channelsFirst[value] == nil, parameterIndex(value) != nil, let name = try? parameter(value) {
             // A parameter, or a view of one (a conv1d's kernel), read as a value: its values in this shape.
-            let name = builder.initializer(graph.parameters[index].name, shape: graph.shape(of: value), values: model.parameters[index])
             native[value] = name
             return name
         }
@@ -84,14 +86,12 @@ struct ONNXLowering {
 
     // MARK: Parameters
 
-    /// A parameter's values as an initializer in its own shape, named after it.
+    /// A parameter's values as an initializer named after it, in the shape of `value`: the parameter,
+    /// or a view of one (a conv1d's kernel, a positional embedding's table as one bias).
     mutating func parameter(_ value: ValueID) throws(ONNXExportError) -> String {
         if let name = parameterNames[value] { return name }
-        guard case .parameter(let index) = graph.nodes[value].op else {
-            throw .notInference("a computed value (%\(value)) where a weight was expected")
-        }
-        let info = graph.parameters[index]
-        let name = builder.initializer(info.name, shape: info.shape, values: model.parameters[index])
+        let (index, shape) = try parameterSource(value)
+        let name = builder.initializer(graph.parameters[index].name, shape: shape, values: model.parameters[index])
         parameterNames[value] = name
         return name
     }
@@ -221,8 +221,8 @@ struct ONNXLowering {
                 let indices = builder.node("Cast", [nhwc(ids)], name: name + "_ids", attributes: [Attribute.int("to", 7)])
                 native[value] = builder.node("Gather", [try parameter(table), indices], name: name, attributes: [Attribute.int("axis", 0)])
             }
-        case .attention:
-            throw .unsupported("self-attention (`\(name)`)")
+        case .attention(let qkv, let lengths, let heads, let causal):
+            native[value] = attention(qkv, lengths: lengths, heads: heads, causal: causal, name: name)
         case .sequenceLengths(let ids):
             native[value] = sequenceLengths(ids, name: name)
         case .strideLengths(let lengths, let stride, let limit):
@@ -249,7 +249,7 @@ struct ONNXLowering {
     private mutating func addBias(_ value: ValueID, _ x: ValueID, _ bias: ValueID) throws(ONNXExportError) {
         let name = label(value)
         if prefersChannelsFirst([x]) {
-            guard case .parameter(let index) = graph.nodes[bias].op else { throw .notInference("a computed bias") }
+            let index = try parameterSource(bias).index
             let info = graph.parameters[index]
             let column = builder.initializer(info.name, shape: [info.elementCount, 1, 1], values: model.parameters[index])
             channelsFirst[value] = builder.node("Add", [nchw(x), column], name: name)

@@ -252,11 +252,19 @@ class MiniYAML:
         if char == "[":
             items, position = [], self._skip(text, position + 1)
             while text[position] != "]":
+                start = position
                 value, position = self._flow(text, position)
-                items.append(value)
                 position = self._skip(text, position)
+                if text[position] == ":":
+                    # A single-pair mapping as an item (`[attention: {heads: 4}]`).
+                    pair, position = self._flow(text, position + 1)
+                    value = {str(value): pair}
+                    position = self._skip(text, position)
+                items.append(value)
                 if text[position] == ",":
                     position = self._skip(text, position + 1)
+                elif text[position] != "]" or position == start:
+                    raise ValueError(f"cannot read the YAML flow sequence `{text}`")
             return items, position + 1
         if char == "{":
             mapping, position = {}, self._skip(text, position + 1)
@@ -271,6 +279,8 @@ class MiniYAML:
                 position = self._skip(text, position)
                 if text[position] == ",":
                     position = self._skip(text, position + 1)
+                elif text[position] != "}":
+                    raise ValueError(f"cannot read the YAML flow mapping `{text}`")
             return mapping, position + 1
         return self._flow_scalar(text, position, key=False)
 
