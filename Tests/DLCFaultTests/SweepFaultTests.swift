@@ -48,7 +48,13 @@ struct SweepFaultTests {
         try Data("# old\n".utf8).write(to: URL(fileURLWithPath: out + "/best.yaml"))
         let command = try Command(["sweep", spec, "--out", out, "--jobs", "2"])
         #expect(command.waitFor("[", seconds: 60), "\(command.stderr)")
-        #expect(Self.trialProcesses(of: out) > 0, "the trials are found while they run")
+        // The first progress line may come a moment before a trial's process shows (a loaded machine).
+        var running = Self.trialProcesses(of: out)
+        for _ in 0..<50 where running == 0 {
+            usleep(100_000)
+            running = Self.trialProcesses(of: out)
+        }
+        #expect(running > 0, "the trials are found while they run")
         usleep(UInt32.random(in: 0...500_000))
         command.signal(number)
         let status = command.finish()
