@@ -224,6 +224,60 @@ struct ONNXExporterTests {
         #expect(grus.allSatisfy { $0.input[0] == grus[0].input[0] })
     }
 
+    /// Token ids [b, 6] -> embedding 4 -> a positional table as one reshaped bias -> qkv [b, 6, 12]
+    /// -> causal self-attention of 2 heads -> mean over real steps -> dense 2 -> softmax.
+    static func attentionModel() -> ONNXExportModel {
+        var graph = Graph(batchSize: 1)
+        let ids = graph.add(.features, shape: [1, 6], label: "input")
+        let lengths = graph.add(.sequenceLengths(ids), label: "embedding")
+        func parameter(_ name: String, _ shape: [Int]) -> ValueID {
+            graph.addParameter(ParameterInfo(name: name, shape: shape, initializer: "zeros", fanIn: 1, fanOut: 1), label: name)
+        }
+        let table = parameter("embedding.weight", [5, 4])
+        var x = graph.add(.embedding(ids: ids, table: table), label: "embedding")
+        let positions = parameter("positions.weight", [6, 4])
+        let flat = graph.add(.reshape(x), shape: [1, 24], label: "positions")
+        let bias = graph.add(.reshape(positions), shape: [24], label: "positions")
+        x = graph.add(.reshape(graph.add(.addBias(flat, bias: bias), label: "positions")), shape: [1, 6, 4], label: "positions")
+        let rows = graph.add(.reshape(x), shape: [6, 4], label: "attention")
+        let projected = graph.add(.matmul(rows, parameter("attention.in_proj_weight", [4, 12])), label: "attention")
+        let qkv = graph.add(.reshape(projected), shape: [1, 6, 12], label: "attention")
+        x = graph.add(.attention(qkv, lengths: lengths, heads: 2, causal: true), label: "attention")
+        x = graph.add(.sequencePool(x, lengths: lengths, maximum: false), label: "pool")
+        x = graph.add(.matmul(x, parameter("dense.weight", [4, 2])), label: "dense")
+        graph.prediction = graph.add(.softmax(x), label: "dense")
+        let parameters = graph.parameters.map { info in (0..<info.elementCount).map { Float($0) } }
+        let encoding = FeatureEncoding(columns: [
+            .init(name: "word", kind: .text(vocabulary: ["a", "b", "c"], tokenizer: TextTokenizer(tokens: .characters, lowercase: true), length: 6)),
+        ], missingValues: [])
+        return ONNXExportModel(name: "attention", graph: graph, parameters: parameters, normalizer: Normalizer(mode: .none, offsets: [], scales: []),
+                               encoding: encoding, classes: ["x", "y"], featureColumns: ["word"], producerVersion: "test")
+    }
+
+    @Test("Self-attention: heads from a reshape of qkv, scaled scores masked by the lengths and causality, softmax, padded queries zeroed")
+    func attention() throws {
+        let proto = try Onnx_ModelProto(serializedBytes: ONNXExporter.export(Self.attentionModel()))
+        let nodes = proto.graph.node
+        // The positional table as one bias of 24 values.
+        let positions = try #require(proto.graph.initializer.first { $0.name == "positions.weight" })
+        #expect(positions.dims == [24])
+        #expect(nodes.contains { $0.opType == "Add" && $0.input.contains("positions.weight") })
+        let heads = try #require(nodes.first { $0.name == "attention_heads/Reshape" })
+        let headShape = try #require(proto.graph.initializer.first { $0.name == heads.input[1] })
+        #expect(headShape.int64Data == [-1, 6, 3, 2, 2])
+        #expect(nodes.filter { $0.opType == "Gather" && $0.input.first == heads.output[0] }.count == 3)
+        let scale = try #require(proto.graph.initializer.first { $0.name == "attention_scale" })
+        #expect(Self.floats(scale) == [1 / Float(2).squareRoot()])
+        #expect(nodes.contains { $0.opType == "LessOrEqual" } && nodes.contains { $0.opType == "And" })
+        let softmax = try #require(nodes.first { $0.name == "attention_probabilities/Softmax" })
+        let masked = try #require(nodes.first { $0.output == [softmax.input[0]] })
+        #expect(masked.opType == "Where")
+        #expect(nodes.filter { $0.opType == "MatMul" && $0.name.hasPrefix("attention_") }.count == 2)
+        // The queries past the length are zeroed after the heads are joined.
+        let joined = try #require(nodes.first { $0.name == "attention_all_queries/Reshape" })
+        #expect(nodes.contains { $0.opType == "Where" && $0.input[1] == joined.output[0] })
+    }
+
     @Test("onnxGateRows transposes dlc's [rows, gates * units] into ONNX's rows in its gate order")
     func gateRows() {
         // 2 rows, 3 gates of 1 unit: dlc columns r, z, n.
