@@ -54,8 +54,7 @@ struct ShapeInference {
                 case .named(let name): previous = "the model's input `\(name)` is"
                 case .layer: previous = "`\(layer.inputs[0])` outputs"
                 }
-                var readsTokens: FeatureEncoding.Text?
-                if case .named(let name) = inputs[0] { readsTokens = texts[name] } else if inputs[0] == .input { readsTokens = tokens }
+                let readsTokens = textColumn(read: inputs[0])
                 if let tokens = readsTokens {
                     guard case .embedding = layer.config else {
                         fail("the model's input is the token ids of the text column `\(tokens.column)` \(ShapeArithmetic.format([tokens.length])), which `\(layer.kind)` cannot read as numbers", layer,
@@ -73,7 +72,7 @@ struct ShapeInference {
             }
             var resolved = layer
             // An embedding's vocabulary, when the data gives it, is written into the layer for the stages after.
-            if case .embedding(let dimension, nil) = layer.config, !layer.inputs.isEmpty, let rows = readsVocabulary(inputs[0]) {
+            if case .embedding(let dimension, nil) = layer.config, !layer.inputs.isEmpty, let rows = textColumn(read: inputs[0])?.vocabularySize {
                 resolved.config = .embedding(dimension: dimension, vocabulary: rows)
             }
             checked.append(CheckedLayer(name: layer.name, kind: layer.kind, inputs: inputs, outputShape: output.0,
@@ -83,11 +82,11 @@ struct ShapeInference {
         return checked
     }
 
-    /// The vocabulary of the token ids `value` is, if it is a text column's.
-    private func readsVocabulary(_ value: LayerInput) -> Int? {
+    /// The text column whose token ids `value` is, if it is one.
+    private func textColumn(read value: LayerInput) -> FeatureEncoding.Text? {
         switch value {
-        case .input: return tokens?.vocabularySize
-        case .named(let name): return texts[name]?.vocabularySize
+        case .input: return tokens
+        case .named(let name): return texts[name]
         case .layer: return nil
         }
     }

@@ -56,8 +56,7 @@ extension FeatureEncoding {
                 var idOf: [String: Int] = [:]
                 for (index, token) in vocabulary.enumerated() { idOf[token] = TextTokenizer.firstTokenID + index }
                 // Each distinct text's ids, made once; a missing cell is an empty text.
-                var unknownTokens = 0
-                let idsOfCode = rawValues.map { tokenizer.ids(of: $0, idOf: idOf, length: length, unknown: &unknownTokens) }
+                let idsOfCode = rawValues.map { tokenizer.ids(of: $0, idOf: idOf, length: length) }
                 var unknownInRows = 0
                 features.withUnsafeMutableBufferPointer { output in
                     for row in 0..<count {

@@ -82,17 +82,9 @@ public struct TextTokenizer: Sendable, Hashable, Codable {
     }
 
     /// The ids of `text`, `length` of them: its tokens' (1 for one the vocabulary lacks), then 0s.
-    /// `unknown` counts the tokens the vocabulary lacked.
-    public func ids(of text: String, idOf: [String: Int], length: Int, unknown: inout Int) -> [Int] {
+    public func ids(of text: String, idOf: [String: Int], length: Int) -> [Int] {
         var ids = [Int](repeating: Self.paddingID, count: length)
-        for (position, token) in tokenize(text, limit: length).enumerated() {
-            if let id = idOf[token] {
-                ids[position] = id
-            } else {
-                ids[position] = Self.unknownID
-                unknown += 1
-            }
-        }
+        for (position, token) in tokenize(text, limit: length).enumerated() { ids[position] = idOf[token] ?? Self.unknownID }
         return ids
     }
 }
