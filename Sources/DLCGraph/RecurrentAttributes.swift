@@ -48,7 +48,8 @@ public struct RecurrentAttributes: Sendable, Hashable, CustomStringConvertible {
 /// The scratch a recurrent node's kernel works in, in floats, laid out in this order:
 /// forward: the examples' order by length (as floats), the hidden and cell state and the hidden
 /// product of one step, each `[batch, gates * units]` at most; backward adds the gate gradients
-/// (input side, and for a GRU the hidden side) and the previous hidden states of every step.
+/// (input side, and for a GRU the hidden side), the previous hidden states of every step and the
+/// hidden weights transposed.
 public struct RecurrentScratch: Sendable {
     public var batch: Int
     public var steps: Int
@@ -66,11 +67,12 @@ public struct RecurrentScratch: Sendable {
     /// Order (batch), hidden and cell states (2 x batch x units), one step's products (batch x width),
     /// and for the backward pass a step's hidden-side gate gradients (batch x width).
     public var stepFloats: Int { batch + 2 * batch * attributes.units + 2 * batch * width }
-    /// The backward pass's whole-sequence buffers: input-side gate gradients, hidden-side ones (GRU), previous hidden states.
+    /// The backward pass's whole-sequence buffers: input-side gate gradients, hidden-side ones (GRU),
+    /// previous hidden states; and the hidden weights transposed (`[width, units]`).
     public var sequenceFloats: Int {
         guard training else { return 0 }
         let rows = batch * steps
-        return rows * width * (attributes.cell == .gru ? 2 : 1) + rows * attributes.units
+        return rows * width * (attributes.cell == .gru ? 2 : 1) + rows * attributes.units + attributes.units * width
     }
     public var floats: Int { stepFloats + sequenceFloats }
 }

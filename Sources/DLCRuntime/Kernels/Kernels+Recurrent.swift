@@ -76,10 +76,15 @@ public struct RecurrentKernel {
         // The input side of every step: record[:, 0..<width] = x Wi + bi (+ bh where it simply adds).
         Kernels.stridedMatmul(x, lda: inputs, weightInput, ldb: width, record, ldc: recordWidth, m: rows, n: width, k: inputs)
         let addsHiddenBias = attributes.cell == .lstm ? width : 2 * units
-        for row in 0..<rows {
-            let r = record + row * recordWidth
-            for j in 0..<width { r[j] += biasInput[j] }
-            for j in 0..<addsHiddenBias { r[j] += biasHidden[j] }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: width) { bias in
+            let bias = bias.baseAddress!
+            for j in 0..<width { bias[j] = biasInput[j] + (j < addsHiddenBias ? biasHidden[j] : 0) }
+            let vectorEnd = width & ~7
+            for row in 0..<rows {
+                let r = record + row * recordWidth
+                for j in stride(from: 0, to: vectorEnd, by: 8) { Kernels.store(Kernels.load(r + j) + Kernels.load(bias + j), r + j) }
+                for j in vectorEnd..<width { r[j] += bias[j] }
+            }
         }
         let allHidden = scratch + batch, allCell = allHidden + batch * units, allProducts = allCell + batch * units
         allHidden.update(repeating: 0, count: 2 * batch * units)
@@ -96,7 +101,7 @@ public struct RecurrentKernel {
             var running = 0
             while running < order.count, lengths[order[running]] > s { running += 1 }
             if running == 0 { break }
-            Kernels.stridedMatmul(hidden, lda: units, weightHidden, ldb: width, product, ldc: width, m: running, n: width, k: units)
+            Kernels.smallProduct(hidden, lda: units, weightHidden, ldb: width, product, ldc: width, m: running, n: width, k: units)
             for k in 0..<running {
                 let b = order[k]
                 let r = record(b, step(s, length: lengths[b]))
@@ -205,6 +210,11 @@ public struct RecurrentGradientKernel {
         allDHidden.update(repeating: 0, count: 2 * batch * units)
         inputGradients.update(repeating: 0, count: rows * width * (f.attributes.cell == .gru ? 2 : 1))
         previousHidden.update(repeating: 0, count: rows * units)
+        // The hidden weights transposed, `[width, units]`, for each step's `d Wh^T`.
+        let hiddenTransposed = previousHidden + rows * units
+        for i in 0..<units {
+            for j in 0..<width { hiddenTransposed[j * units + i] = f.weightHidden[i * width + j] }
+        }
         let parts = f.partition(order)
         let blasThreads = Kernels.threadCount
         Kernels.setThreadCount(1)
@@ -295,8 +305,7 @@ public struct RecurrentGradientKernel {
                 }
             }
             // The hidden state's gradient one step earlier: d Wh^T (plus, for a GRU, z dh kept above).
-            Kernels.stridedMatmul(stepGradient, lda: width, f.weightHidden, ldb: width, product, ldc: units, m: running, n: units, k: width,
-                                  transposeB: true)
+            Kernels.smallProduct(stepGradient, lda: width, hiddenTransposed, ldb: units, product, ldc: units, m: running, n: units, k: width)
             for k in 0..<running {
                 let dh = dHidden + k * units, q = product + k * units
                 if f.attributes.cell == .lstm {

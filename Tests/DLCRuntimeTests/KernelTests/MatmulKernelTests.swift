@@ -174,6 +174,41 @@ struct MatmulKernelTests {
     }
 }
 
+struct SmallProductTests {
+    /// Shapes around the 16- and 8-column panels and the 4-row blocks, inside larger rows
+    /// (leading dimensions wider than the product), as a recurrence's per-step products are.
+    static let shapes: [(Int, Int, Int)] = [
+        (1, 1, 1), (3, 7, 5), (4, 8, 3), (5, 16, 9), (7, 24, 64), (32, 256, 64), (33, 25, 17), (9, 64, 256),
+    ]
+
+    @Test("matches a Double reference, writing only its own columns", arguments: shapes, [false, true])
+    func matchesReference(shape: (Int, Int, Int), withBias: Bool) {
+        let (m, n, k) = shape
+        let bias = FloatBuffer(randomValues(n, seed: 33))
+        let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
+        let a = FloatBuffer(randomValues(m * lda, seed: 31))
+        let b = FloatBuffer(randomValues(k * ldb, seed: 32))
+        let c = FloatBuffer(count: m * ldc, value: 7)
+        Kernels.smallProduct(a.constant, lda: lda, b.constant, ldb: ldb, bias: withBias ? bias.constant : nil,
+                             c.pointer, ldc: ldc, m: m, n: n, k: k)
+        for i in 0..<m {
+            for j in 0..<ldc {
+                guard j < n else {
+                    #expect(c[i * ldc + j] == 7, "[\(i), \(j)] outside the product was written")
+                    continue
+                }
+                var sum = withBias ? Double(bias[j]) : 0, magnitude = abs(sum)
+                for p in 0..<k {
+                    let term = Double(a[i * lda + p]) * Double(b[p * ldb + j])
+                    sum += term
+                    magnitude += abs(term)
+                }
+                #expect(abs(Double(c[i * ldc + j]) - sum) <= 1e-5 * magnitude + 1e-7, "\(m)x\(n)x\(k) [\(i), \(j)]")
+            }
+        }
+    }
+}
+
 struct BiasKernelTests {
     @Test("addBias adds a row vector to every row")
     func addBias() {
