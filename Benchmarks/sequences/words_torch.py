@@ -167,6 +167,10 @@ def main(argv):
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     p.add_argument("--epochs", type=int, default=EPOCHS)
     p.add_argument("--data", default=WORDS_CSV)
+    p.add_argument("--init", choices=("torch", "dlc"), default="torch",
+                   help="torch: PyTorch's defaults; dlc: dlc's defaults for the conv1d (he_uniform) and the dense layer "
+                        "(glorot_uniform), both biases zero (the embedding and LSTM start alike in both)")
+    p.add_argument("--seed", type=int, default=SEED, help="split and torch seed (default the spec's, %d)" % SEED)
     args = p.parse_args(argv)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(args.threads)
@@ -174,12 +178,18 @@ def main(argv):
     import torch
     import torch.nn.functional as F
     torch.set_num_threads(args.threads)
-    torch.manual_seed(SEED)
+    torch.manual_seed(args.seed)
 
-    data, vocab, classes = load(args.data)
+    data, vocab, classes = load(args.data, seed=args.seed)
     tensors = {name: (torch.from_numpy(x), torch.from_numpy(y)) for name, (x, y) in data.items()}
     x_train, y_train = tensors["train"]
     model = words_model(len(vocab) + FIRST, len(classes))
+    if args.init == "dlc":
+        with torch.no_grad():
+            torch.nn.init.kaiming_uniform_(model.conv.weight, nonlinearity="relu")
+            torch.nn.init.xavier_uniform_(model.fc.weight)
+            model.conv.bias.zero_()
+            model.fc.bias.zero_()
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     print("words: %d train / %d validation / %d test rows, vocabulary %d tokens (+ padding, unknown), "
           "%d parameters, %d threads, torch %s" % (
